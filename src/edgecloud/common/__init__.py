@@ -1,0 +1,1 @@
+"""Small pieces both services use: the delivery-report record, Redis helpers, background tasks."""

@@ -1,0 +1,1 @@
+"""Infrastructure the local stack runs beside the services: Redis and Prometheus."""

@@ -1,0 +1,92 @@
+"""Tracking one streamed generation: token timing, usage, and the aggregate for plain replies.
+
+The orchestrator always asks the engine to stream (with usage), so every request has a measured
+time to first token and decode time; a client that did not ask for a stream gets the aggregate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .sse import SseEvent
+
+
+@dataclass(slots=True)
+class GenerationTracker:
+    sent_at: float
+    first_token_at: float | None = None
+    last_token_at: float | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    content_events: int = 0
+    error: dict[str, Any] | None = None
+    # Aggregate of the stream, for clients that asked for a single JSON body.
+    response_id: str = ""
+    model: str = ""
+    created: int = 0
+    text: list[str] = field(default_factory=list)
+    finish_reason: str | None = None
+
+    def observe(self, event: SseEvent, now: float) -> bool:
+        """Record one event; returns whether it is a usage-only event."""
+        payload = event.json()
+        if payload is None:
+            return False
+        if "error" in payload:
+            self.error = payload["error"] if isinstance(payload["error"], dict) else payload
+            return False
+        self.response_id = payload.get("id", self.response_id)
+        self.model = payload.get("model", self.model)
+        self.created = payload.get("created", self.created)
+        usage = payload.get("usage")
+        if isinstance(usage, dict):
+            self.prompt_tokens = int(usage.get("prompt_tokens", 0))
+            self.completion_tokens = int(usage.get("completion_tokens", 0))
+        choices = payload.get("choices") or []
+        for choice in choices:
+            delta = choice.get("delta") or {}
+            content = delta.get("content")
+            if content:
+                self.text.append(content)
+                self.content_events += 1
+                if self.first_token_at is None:
+                    self.first_token_at = now
+                self.last_token_at = now
+            if choice.get("finish_reason"):
+                self.finish_reason = choice["finish_reason"]
+        return not choices and isinstance(usage, dict)
+
+    @property
+    def tokens(self) -> int:
+        return self.completion_tokens or self.content_events
+
+    def ttft_s(self, end: float) -> float:
+        return (self.first_token_at if self.first_token_at is not None else end) - self.sent_at
+
+    def decode_s(self) -> float:
+        if self.first_token_at is None or self.last_token_at is None:
+            return 0.0
+        return self.last_token_at - self.first_token_at
+
+    def completion(self) -> dict[str, Any]:
+        """The aggregate as an OpenAI ``chat.completion`` object."""
+        return {
+            "id": self.response_id,
+            "object": "chat.completion",
+            "created": self.created,
+            "model": self.model,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": "".join(self.text)},
+                    "finish_reason": self.finish_reason,
+                    "logprobs": None,
+                }
+            ],
+            "usage": {
+                "prompt_tokens": self.prompt_tokens,
+                "completion_tokens": self.completion_tokens,
+                "total_tokens": self.prompt_tokens + self.completion_tokens,
+            },
+        }

@@ -1,0 +1,182 @@
+"""The history (experience pool) in Redis, and the join of each request with its delivery report.
+
+Each request has two halves: the orchestrator's (written when it sent the last byte) and the radio
+emulator's delivery report (read from a Redis stream by a consumer group that every orchestrator
+replica joins). Both halves go into one hash per request in a MULTI transaction, so exactly one
+writer sees both and finishes the record; ``SET NX`` on a done-key guards against the timeout
+sweeper finishing the same request twice. A request whose report does not arrive within
+``join_timeout_s`` is finished without radio parts and counted as ``report_missing``.
+
+If Redis is unreachable the record is finished locally (metrics still count it) and the lost history
+write is counted as ``dropped``: never silently lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import Any
+
+from pydantic import ValidationError
+from redis.asyncio import Redis
+from redis.exceptions import RedisError, ResponseError
+
+from edgecloud.common.reports import REPORT_FIELD, DeliveryReport
+
+from .metrics import OrchestratorMetrics
+from .records import HistoryRecord, OrchestratorPart, join
+from .settings import OrchestratorSettings
+
+logger = logging.getLogger(__name__)
+
+RECORD_FIELD = "record"
+JOIN_TTL_S = 3600
+ORCHESTRATOR_HALF = "orchestrator"
+RADIO_HALF = "radio"
+
+
+class HistoryStore:
+    def __init__(
+        self, redis: Redis, settings: OrchestratorSettings, metrics: OrchestratorMetrics
+    ) -> None:
+        self._redis = redis
+        self._settings = settings
+        self._metrics = metrics
+        self._prefix = f"{settings.history_stream}:join"
+        self._pending = f"{self._prefix}:pending"
+
+    def _join_key(self, request_id: str) -> str:
+        return f"{self._prefix}:{request_id}"
+
+    async def submit(self, part: OrchestratorPart) -> None:
+        """Record the orchestrator's half; finish now if the report is already there or not due."""
+        if not part.via_radio:
+            await self._finish(part, None, outcome="direct")
+            return
+        try:
+            halves = await self._put_half(
+                part.request_id, ORCHESTRATOR_HALF, part.model_dump_json()
+            )
+            if RADIO_HALF.encode() not in halves:
+                deadline = time.time() + self._settings.join_timeout_s
+                await self._redis.zadd(self._pending, {part.request_id: deadline})
+                return
+        except RedisError:
+            logger.exception(
+                "Redis unavailable: request %s finished without its report", part.request_id
+            )
+            self._finish_locally(part)
+            return
+        await self._complete(part.request_id, halves, outcome="joined")
+
+    async def _put_half(self, request_id: str, half: str, payload: str) -> dict[bytes, bytes]:
+        key = self._join_key(request_id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(key, half, payload)
+            pipe.hgetall(key)
+            pipe.expire(key, JOIN_TTL_S)
+            _, halves, _ = await pipe.execute()
+        return dict(halves)
+
+    async def _complete(self, request_id: str, halves: dict[bytes, bytes], outcome: str) -> None:
+        claimed = await self._redis.set(
+            f"{self._join_key(request_id)}:done", b"1", nx=True, ex=JOIN_TTL_S
+        )
+        if not claimed:
+            return
+        part = OrchestratorPart.model_validate_json(halves[ORCHESTRATOR_HALF.encode()])
+        raw_report = halves.get(RADIO_HALF.encode())
+        report = DeliveryReport.model_validate_json(raw_report) if raw_report else None
+        await self._finish(part, report, outcome=outcome)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.delete(self._join_key(request_id))
+            pipe.zrem(self._pending, request_id)
+            await pipe.execute()
+
+    async def _finish(
+        self, part: OrchestratorPart, report: DeliveryReport | None, outcome: str
+    ) -> HistoryRecord:
+        record = join(part, report, self._settings.violation_penalty_s)
+        self._metrics.observe_record(record)
+        try:
+            await self._redis.xadd(
+                self._settings.history_stream,
+                {RECORD_FIELD: record.model_dump_json()},
+                maxlen=self._settings.history_maxlen,
+                approximate=True,
+            )
+        except RedisError:
+            logger.exception("history record %s dropped: Redis unavailable", part.request_id)
+            self._metrics.history.labels("dropped").inc()
+        else:
+            self._metrics.history.labels(outcome).inc()
+        return record
+
+    def _finish_locally(self, part: OrchestratorPart) -> None:
+        self._metrics.observe_record(join(part, None, self._settings.violation_penalty_s))
+        self._metrics.history.labels("dropped").inc()
+
+    async def on_report(self, report: DeliveryReport) -> None:
+        if report.status_code != 200:
+            return  # the orchestrator rejected the request: there is no generation to record
+        halves = await self._put_half(report.request_id, RADIO_HALF, report.model_dump_json())
+        if ORCHESTRATOR_HALF.encode() in halves:
+            await self._complete(report.request_id, halves, outcome="joined")
+
+    async def sweep(self) -> int:
+        """Finish requests whose report is overdue; returns how many."""
+        now = time.time()
+        overdue: Any = await self._redis.zrangebyscore(self._pending, "-inf", now)
+        finished = 0
+        for raw_id in overdue:
+            request_id = raw_id.decode()
+            if not await self._redis.zrem(self._pending, request_id):
+                continue  # another replica took it
+            halves: Any = await self._redis.hgetall(self._join_key(request_id))
+            if ORCHESTRATOR_HALF.encode() in halves:
+                await self._complete(request_id, halves, outcome="report_missing")
+                finished += 1
+        return finished
+
+    async def read(self, count: int = 100) -> list[HistoryRecord]:
+        """The newest records, newest first."""
+        entries: Any = await self._redis.xrevrange(self._settings.history_stream, count=count)
+        return [
+            HistoryRecord.model_validate_json(fields[RECORD_FIELD.encode()])
+            for _, fields in entries
+        ]
+
+    async def run_consumer(self, consumer: str, block_ms: int = 1000) -> None:
+        """Read delivery reports with the replicas' consumer group and sweep overdue joins."""
+        stream, group = self._settings.delivery_stream, self._settings.delivery_group
+        last_sweep = 0.0
+        while True:
+            try:
+                with contextlib.suppress(ResponseError):  # BUSYGROUP: it exists already
+                    await self._redis.xgroup_create(stream, group, id="$", mkstream=True)
+                while True:
+                    batches: Any = await self._redis.xreadgroup(
+                        group, consumer, {stream: ">"}, count=100, block=block_ms
+                    )
+                    for _, entries in batches or []:
+                        for entry_id, fields in entries:
+                            await self._handle_entry(fields)
+                            await self._redis.xack(stream, group, entry_id)
+                    if time.monotonic() - last_sweep >= 1.0:
+                        await self.sweep()
+                        last_sweep = time.monotonic()
+            except asyncio.CancelledError:
+                raise
+            except RedisError:
+                logger.warning("delivery-report consumer: Redis unavailable, retrying in 1 s")
+                await asyncio.sleep(1.0)
+
+    async def _handle_entry(self, fields: dict[bytes, bytes]) -> None:
+        try:
+            report = DeliveryReport.model_validate_json(fields[REPORT_FIELD.encode()])
+        except (KeyError, ValidationError):
+            logger.error("malformed delivery report skipped: %r", fields)
+            return
+        await self.on_report(report)

@@ -1,0 +1,108 @@
+"""History records: the orchestrator's half of a request, and the joined, finished record."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from edgecloud.common.reports import DeliveryReport
+from edgecloud.model.reward import reward
+
+
+class OrchestratorPart(BaseModel):
+    """What the orchestrator measured for one request."""
+
+    request_id: str
+    ue_id: str | None
+    via_radio: bool
+    policy: str
+    route: str
+    task_type: str
+    quality_required: float
+    quality: float
+    quality_violated: bool
+    expected_output_tokens: int
+    state: dict[str, float] = Field(description="the numeric task state the policy saw")
+    estimates_s: dict[str, float] = Field(default_factory=dict)
+    status: str = Field(description="ok, upstream_error or client_disconnected")
+    decision_s: float
+    queue_s: float
+    backhaul_s: float
+    ttft_s: float
+    decode_s: float
+    orchestrator_s: float = Field(description="request received to last byte sent")
+    prompt_tokens: int
+    completion_tokens: int
+    started_at: float
+    finished_at: float
+
+
+class DelayParts(BaseModel):
+    uplink_s: float
+    decision_s: float
+    queue_s: float
+    backhaul_s: float
+    ttft_s: float
+    decode_s: float
+    downlink_s: float = Field(description="air time not hidden behind generation (the tail)")
+
+
+class HistoryRecord(BaseModel):
+    """One finished request: state, action, delay parts, quality and reward."""
+
+    request_id: str
+    ue_id: str | None
+    policy: str
+    route: str
+    task_type: str
+    status: str
+    state: dict[str, float]
+    estimates_s: dict[str, float]
+    quality: float
+    quality_required: float
+    quality_violated: bool
+    completion_tokens: int
+    parts: DelayParts
+    total_s: float
+    reward: float
+    report_missing: bool = Field(description="came through the radio but no report arrived")
+    radio: DeliveryReport | None = None
+    finished_at: float
+
+
+def join(
+    part: OrchestratorPart, report: DeliveryReport | None, violation_penalty_s: float
+) -> HistoryRecord:
+    """Combine both halves. Without a report, radio parts are zero and the total is ours."""
+    if report is not None:
+        uplink_s, downlink_s, total_s = report.uplink_s, report.downlink_tail_s, report.total_s
+    else:
+        uplink_s, downlink_s, total_s = 0.0, 0.0, part.orchestrator_s
+    parts = DelayParts(
+        uplink_s=uplink_s,
+        decision_s=part.decision_s,
+        queue_s=part.queue_s,
+        backhaul_s=part.backhaul_s,
+        ttft_s=part.ttft_s,
+        decode_s=part.decode_s,
+        downlink_s=downlink_s,
+    )
+    return HistoryRecord(
+        request_id=part.request_id,
+        ue_id=part.ue_id,
+        policy=part.policy,
+        route=part.route,
+        task_type=part.task_type,
+        status=part.status,
+        state=part.state,
+        estimates_s=part.estimates_s,
+        quality=part.quality,
+        quality_required=part.quality_required,
+        quality_violated=part.quality_violated,
+        completion_tokens=part.completion_tokens,
+        parts=parts,
+        total_s=total_s,
+        reward=reward(total_s, part.quality_violated, violation_penalty_s),
+        report_missing=part.via_radio and report is None,
+        radio=report,
+        finished_at=report.delivered_at if report is not None else part.finished_at,
+    )

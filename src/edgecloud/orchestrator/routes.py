@@ -1,0 +1,103 @@
+"""HTTP routes of the orchestrator: the OpenAI-compatible API, history, policies and health."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import httpx
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+from redis.exceptions import RedisError
+
+from edgecloud.api import headers as h
+from edgecloud.api.errors import ErrorResponse, ServiceUnavailableError
+from edgecloud.api.openai import ChatCompletionRequest, ModelList
+from edgecloud.policies import policy_names
+
+from .deps import ChatServiceDep, HistoryDep
+from .records import HistoryRecord
+
+ERRORS: dict[int | str, dict[str, object]] = {
+    code: {"model": ErrorResponse} for code in (400, 404, 502, 503)
+}
+
+openai_api = APIRouter(prefix="/v1", tags=["OpenAI-compatible"])
+history_api = APIRouter(prefix="/history", tags=["history"])
+policy_api = APIRouter(prefix="/policies", tags=["policies"])
+health_api = APIRouter(tags=["health"])
+
+
+@openai_api.post("/chat/completions", responses=ERRORS)
+async def chat_completions(
+    payload: ChatCompletionRequest,
+    request: Request,
+    service: ChatServiceDep,
+    x_policy: Annotated[str | None, Header(alias=h.POLICY)] = None,
+) -> Response:
+    """Generate a chat completion on the tier the policy (or a pinned model) chooses."""
+    routed = service.route(payload, request.headers, x_policy)
+    return await service.complete(payload, routed)
+
+
+@openai_api.get("/models", response_model=ModelList)
+async def list_models(service: ChatServiceDep) -> ModelList:
+    """'auto' (the policy routes) and each tier's model (pins that tier)."""
+    return service.models()
+
+
+class HistoryPage(BaseModel):
+    data: list[HistoryRecord]
+
+
+@history_api.get("", response_model=HistoryPage, responses={503: {"model": ErrorResponse}})
+async def read_history(
+    history: HistoryDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> HistoryPage:
+    """The newest finished requests, newest first."""
+    try:
+        return HistoryPage(data=await history.read(limit))
+    except RedisError as exc:
+        raise ServiceUnavailableError("the history store is unavailable", code="redis") from exc
+
+
+class PolicyList(BaseModel):
+    default: str
+    available: list[str]
+
+
+@policy_api.get("", response_model=PolicyList)
+async def list_policies(service: ChatServiceDep, request: Request) -> PolicyList:
+    """Policies selectable with the X-Policy header."""
+    return PolicyList(default=request.app.state.settings.default_policy, available=policy_names())
+
+
+class Health(BaseModel):
+    status: str
+    service: str = "orchestrator"
+    checks: dict[str, bool] = {}
+
+
+@health_api.get("/healthz", response_model=Health)
+async def healthz() -> Health:
+    """Liveness: the orchestrator answers."""
+    return Health(status="ok")
+
+
+@health_api.get("/readyz", response_model=Health, responses={503: {"model": Health}})
+async def readyz(request: Request, service: ChatServiceDep) -> Response:
+    """Readiness: Redis and both tiers answer."""
+    checks: dict[str, bool] = {}
+    try:
+        checks["redis"] = bool(await request.app.state.redis.ping())
+    except RedisError:
+        checks["redis"] = False
+    for route, tier in service.tiers.items():
+        try:
+            checks[route.value] = (await tier.client.get("/health", timeout=2.0)).status_code == 200
+        except httpx.HTTPError:
+            checks[route.value] = False
+    ok = all(checks.values())
+    body = Health(status="ok" if ok else "degraded", checks=checks)
+    return Response(body.model_dump_json(), status_code=200 if ok else 503,
+                    media_type="application/json")  # fmt: skip

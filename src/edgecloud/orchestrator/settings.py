@@ -1,0 +1,82 @@
+"""Settings of the orchestrator (environment prefix ``EDGECLOUD_ORCH_``).
+
+Example: ``EDGECLOUD_ORCH_CLOUD_URL=http://radio-emulator:8000/backhaul``.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from pydantic import AnyHttpUrl, BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from edgecloud.model.reward import DEFAULT_VIOLATION_PENALTY_S
+
+
+class TierConfig(BaseModel):
+    url: AnyHttpUrl = Field(description="OpenAI-compatible base URL, without /v1")
+    model: str = Field(description="the model name the server serves")
+    stop: list[str] = Field(default_factory=list, description="stop strings added to requests")
+    # Priors for the delay estimates until measurements arrive (CPU values of the bundled models).
+    ttft_prior_s: float = Field(default=0.05, gt=0)
+    tpot_prior_s: float = Field(default=0.016, gt=0)
+    max_in_flight: int = Field(default=32, ge=1, description="concurrent requests sent to the tier")
+
+
+class OrchestratorSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="EDGECLOUD_ORCH_", extra="forbid")
+
+    # Flat fields rather than nested models, so setting one from the environment keeps the
+    # defaults of the others.
+    edge_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8101")
+    edge_model: str = "smollm2-135m-instruct"
+    edge_stop: list[str] = Field(default_factory=list)
+    edge_ttft_prior_s: float = Field(default=0.05, gt=0)
+    edge_tpot_prior_s: float = Field(default=0.016, gt=0)
+    edge_max_in_flight: int = Field(default=32, ge=1)
+    cloud_url: AnyHttpUrl = Field(
+        default=AnyHttpUrl("http://127.0.0.1:8000/backhaul"),
+        description="reached through the radio emulator's backhaul in the default deployment",
+    )
+    cloud_model: str = "gemma-3-270m"
+    # Gemma 3 270M is a base model: it must stop at the next turn of its transcript template.
+    cloud_stop: list[str] = Field(default_factory=lambda: ["\nUser:"])
+    cloud_ttft_prior_s: float = Field(default=0.06, gt=0)
+    cloud_tpot_prior_s: float = Field(default=0.022, gt=0)
+    cloud_max_in_flight: int = Field(default=32, ge=1)
+    redis_url: str = "redis://127.0.0.1:6390/0"
+    default_policy: str = "greedy"
+    seed: int = 0
+    instance_id: str = Field(default_factory=lambda: uuid.uuid4().hex[:12])
+
+    default_max_tokens: int = Field(default=256, ge=1, le=8192)
+    # The paper's t_back: the extra delay of the cloud path, both directions of the backhaul.
+    backhaul_delay_s: float = Field(default=0.040, ge=0)
+    # Radio state assumed for requests that do not come through the radio emulator.
+    default_dl_rate_bps: float = Field(default=100e6, gt=0)
+    default_ul_rate_bps: float = Field(default=50e6, gt=0)
+    # Bytes on the air per generated token: one SSE event when streaming, a few bytes of JSON else.
+    sse_bytes_per_token: float = Field(default=180.0, gt=0)
+    json_bytes_per_token: float = Field(default=5.0, gt=0)
+    ewma_weight: float = Field(default=0.2, gt=0, le=1)
+    violation_penalty_s: float = Field(default=DEFAULT_VIOLATION_PENALTY_S, ge=0)
+
+    connect_timeout_s: float = Field(default=2.0, gt=0)
+    read_timeout_s: float = Field(default=120.0, gt=0)
+
+    history_stream: str = "edgecloud:history"
+    history_maxlen: int = Field(default=50_000, ge=100)
+    delivery_stream: str = "edgecloud:delivery"
+    delivery_group: str = "orchestrators"
+    join_timeout_s: float = Field(default=10.0, gt=0, description="wait for a delivery report")
+
+    def tier(self, name: str) -> TierConfig:
+        """The configuration of tier ``edge`` or ``cloud``."""
+        return TierConfig(
+            url=getattr(self, f"{name}_url"),
+            model=getattr(self, f"{name}_model"),
+            stop=getattr(self, f"{name}_stop"),
+            ttft_prior_s=getattr(self, f"{name}_ttft_prior_s"),
+            tpot_prior_s=getattr(self, f"{name}_tpot_prior_s"),
+            max_in_flight=getattr(self, f"{name}_max_in_flight"),
+        )

@@ -1,0 +1,63 @@
+"""An LLM tier as the orchestrator sees it: its client, its admission slots, measured TTFT/TPOT."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+
+from edgecloud.model.tasks import Route
+from edgecloud.policies.base import TierState
+
+from .settings import TierConfig
+
+
+class Ewma:
+    def __init__(self, initial: float, weight: float) -> None:
+        self.value = initial
+        self._weight = weight
+
+    def update(self, sample: float) -> None:
+        self.value += self._weight * (sample - self.value)
+
+
+class Tier:
+    def __init__(
+        self, route: Route, config: TierConfig, client: httpx.AsyncClient, ewma_weight: float
+    ) -> None:
+        self.route = route
+        self.config = config
+        self.client = client
+        self.ttft_s = Ewma(config.ttft_prior_s, ewma_weight)
+        self.tpot_s = Ewma(config.tpot_prior_s, ewma_weight)
+        self.in_flight = 0
+        self._slots = asyncio.Semaphore(config.max_in_flight)
+
+    @property
+    def model(self) -> str:
+        return self.config.model
+
+    def state(self, quality: float) -> TierState:
+        return TierState(
+            ttft_s=self.ttft_s.value,
+            tpot_s=self.tpot_s.value,
+            quality=quality,
+            in_flight=self.in_flight,
+        )
+
+    async def acquire(self) -> float:
+        """Wait for an admission slot; returns the time spent queueing."""
+        started = time.monotonic()
+        await self._slots.acquire()
+        self.in_flight += 1
+        return time.monotonic() - started
+
+    def release(self) -> None:
+        self.in_flight -= 1
+        self._slots.release()
+
+    def observe(self, ttft_s: float, decode_s: float, completion_tokens: int) -> None:
+        self.ttft_s.update(ttft_s)
+        if completion_tokens > 1:
+            self.tpot_s.update(decode_s / (completion_tokens - 1))

@@ -1,0 +1,227 @@
+"""The air interface: a UE's request crosses the uplink, its response crosses the downlink.
+
+The request is held for its uplink air time, forwarded to the orchestrator with the UE's radio state
+in ``X-Radio-*`` headers, and the response is relayed back at the UE's downlink rate. When the last
+byte is delivered a delivery report is published.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+import httpx
+from fastapi.responses import Response, StreamingResponse
+
+from edgecloud.api import headers as h
+from edgecloud.api.errors import APIError, BadRequestError, ServiceUnavailableError
+from edgecloud.common.reports import DeliveryReport
+from edgecloud.common.tasks import BackgroundTasks
+
+from .cells import UE_ID_PATTERN, RadioEnvironment, UeLimitError, UeRadio
+from .metrics import RadioMetrics
+from .pacing import PacedRelay
+from .publisher import ReportPublisher
+from .scheduler import AirScheduler
+
+logger = logging.getLogger(__name__)
+
+# Headers of one hop's connection (RFC 9110 section 7.6.1), which a proxy must not relay.
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "transfer-encoding",
+        "te",
+        "trailer",
+        "upgrade",
+        "content-length",
+        "host",
+        "proxy-authorization",
+        "proxy-authenticate",
+        "content-encoding",
+        # Set again by our own server; relaying them would duplicate them.
+        "date",
+        "server",
+    }
+)
+FORWARDED_REQUEST_HEADERS = ("content-type", "authorization", "accept", h.POLICY.lower())
+
+
+class TooManyUesError(APIError):
+    status_code = 429
+    error_type = "rate_limit_error"
+
+
+def resolve_ue_id(header_value: str | None, body_user: str | None) -> str:
+    ue_id = header_value or body_user
+    if not ue_id:
+        raise BadRequestError(
+            f"a UE id is required: send the {h.UE_ID} header or the body's 'user' field",
+            param=h.UE_ID,
+            code="missing_ue_id",
+        )
+    if not UE_ID_PATTERN.match(ue_id):
+        raise BadRequestError(
+            "a UE id is 1-128 characters from letters, digits and . _ : @ -",
+            param=h.UE_ID,
+            code="invalid_ue_id",
+        )
+    return ue_id
+
+
+class AirInterface:
+    def __init__(
+        self,
+        environment: RadioEnvironment,
+        uplink: AirScheduler,
+        downlink: AirScheduler,
+        client: httpx.AsyncClient,
+        orchestrator_url: str,
+        publisher: ReportPublisher,
+        metrics: RadioMetrics,
+        background: BackgroundTasks,
+    ) -> None:
+        self.environment = environment
+        self.uplink = uplink
+        self.downlink = downlink
+        self._client = client
+        self._orchestrator_url = orchestrator_url.rstrip("/")
+        self._publisher = publisher
+        self._metrics = metrics
+        self._background = background
+
+    def attach(self, ue_id: str) -> UeRadio:
+        try:
+            ue = self.environment.get_or_register(ue_id)
+        except UeLimitError as exc:
+            raise TooManyUesError(str(exc), code="too_many_ues") from exc
+        self._metrics.registered_ues.set(len(self.environment.ues))
+        if self.downlink.rate_bps(ue) <= 0 or self.uplink.rate_bps(ue) <= 0:
+            raise ServiceUnavailableError(
+                f"UE {ue_id} is out of coverage", param=h.UE_ID, code="out_of_coverage"
+            )
+        return ue
+
+    def radio_headers(self, ue: UeRadio, uplink_s: float) -> dict[str, str]:
+        return {
+            h.RADIO_UE_ID: ue.ue_id,
+            h.RADIO_CELL_ID: str(ue.cell_id),
+            h.RADIO_SINR_DB: f"{ue.dl_sinr_db:.2f}",
+            h.RADIO_DL_RBS: f"{self.downlink.rbs_for(ue):.2f}",
+            h.RADIO_UL_RBS: f"{self.uplink.rbs_for(ue):.2f}",
+            h.RADIO_DL_RATE_BPS: f"{self.downlink.rate_bps(ue):.0f}",
+            h.RADIO_UL_RATE_BPS: f"{self.uplink.rate_bps(ue):.0f}",
+            h.RADIO_UPLINK_S: f"{uplink_s:.6f}",
+        }
+
+    async def relay_get(self, path: str) -> Response:
+        try:
+            upstream = await self._client.get(f"{self._orchestrator_url}{path}")
+        except httpx.TransportError as exc:
+            raise ServiceUnavailableError(
+                "the orchestrator is unavailable", code="orchestrator_unavailable"
+            ) from exc
+        return Response(
+            upstream.content,
+            status_code=upstream.status_code,
+            media_type=upstream.headers.get("content-type"),
+        )
+
+    async def chat(
+        self,
+        path: str,
+        body: bytes,
+        request_headers: dict[str, str],
+        ue: UeRadio,
+        request_id: str | None,
+    ) -> StreamingResponse:
+        request_id = request_id or uuid.uuid4().hex
+        received_wall = time.time()
+        started = time.monotonic()
+        await self.uplink.transmit(ue, len(body))
+        uplink_s = time.monotonic() - started
+        self._metrics.air_bytes.labels("uplink").inc(len(body))
+        self._metrics.uplink_delay.observe(uplink_s)
+
+        forward = {k: v for k, v in request_headers.items() if k in FORWARDED_REQUEST_HEADERS}
+        forward |= self.radio_headers(ue, uplink_s) | {h.REQUEST_ID: request_id}
+        upstream_request = self._client.build_request(
+            "POST", f"{self._orchestrator_url}{path}", content=body, headers=forward
+        )
+        try:
+            upstream = await self._client.send(upstream_request, stream=True)
+        except httpx.TransportError as exc:
+            self._metrics.requests.labels("503").inc()
+            raise ServiceUnavailableError(
+                f"the orchestrator is unavailable: {exc.__class__.__name__}",
+                code="orchestrator_unavailable",
+            ) from exc
+
+        async def carry(chunk: bytes, received_at: float) -> None:
+            await self.downlink.transmit(ue, len(chunk))
+
+        relay = PacedRelay(upstream, carry)
+
+        async def body_stream() -> object:
+            try:
+                async for chunk in relay.stream():
+                    yield chunk
+            finally:
+                self._finish(
+                    relay,
+                    ue,
+                    request_id,
+                    upstream.status_code,
+                    len(body),
+                    uplink_s,
+                    started,
+                    received_wall,
+                )
+
+        response_headers = {
+            k: v for k, v in upstream.headers.items() if k.lower() not in HOP_BY_HOP
+        } | {h.REQUEST_ID: request_id, h.RADIO_UE_ID: ue.ue_id}
+        return StreamingResponse(
+            body_stream(),  # type: ignore[arg-type]
+            status_code=upstream.status_code,
+            headers=response_headers,
+        )
+
+    def _finish(
+        self,
+        relay: PacedRelay,
+        ue: UeRadio,
+        request_id: str,
+        status_code: int,
+        ul_bytes: int,
+        uplink_s: float,
+        started: float,
+        received_wall: float,
+    ) -> None:
+        times = relay.times
+        now = time.monotonic()
+        delivered = times.delivered_at if times.delivered_at is not None else now
+        first_sent = times.first_sent_at if times.first_sent_at is not None else delivered
+        upstream_done = times.upstream_done_at if times.upstream_done_at is not None else delivered
+        report = DeliveryReport(
+            request_id=request_id,
+            ue_id=ue.ue_id,
+            cell_id=ue.cell_id,
+            status_code=status_code,
+            completed=times.completed,
+            uplink_s=uplink_s,
+            downlink_s=max(0.0, delivered - first_sent),
+            downlink_tail_s=max(0.0, delivered - upstream_done),
+            total_s=delivered - started,
+            ul_bytes=ul_bytes,
+            dl_bytes=times.bytes_delivered,
+            received_at=received_wall,
+            delivered_at=received_wall + (delivered - started),
+        )
+        self._metrics.requests.labels(str(status_code) if times.completed else "aborted").inc()
+        self._metrics.air_bytes.labels("downlink").inc(times.bytes_delivered)
+        self._metrics.downlink_delay.observe(report.downlink_s)
+        self._metrics.delivery_delay.observe(report.total_s)
+        self._background.spawn(self._publisher.publish(report))

@@ -1,0 +1,112 @@
+"""The radio emulator's app factory and lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import httpx
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry, make_asgi_app
+from redis.asyncio import Redis
+
+from edgecloud.api.errors import install_error_handlers
+from edgecloud.common.tasks import BackgroundTasks
+
+from .air import AirInterface
+from .backhaul_proxy import BackhaulProxy
+from .cells import RadioEnvironment
+from .links import Backhaul
+from .metrics import RadioMetrics, SchedulerCollector
+from .publisher import ReportPublisher
+from .routes import backhaul_api, health_api, ue_api, ues_api
+from .scheduler import AirScheduler
+from .settings import RadioSettings
+
+
+def create_app(settings: RadioSettings) -> FastAPI:
+    registry = CollectorRegistry()
+    metrics = RadioMetrics(registry)
+    environment = RadioEnvironment(settings)
+    n_rbs = environment.carrier.n_rbs
+    schedulers = {
+        "uplink": AirScheduler(
+            n_rbs,
+            lambda ue, rbs: environment.rate_bps(ue, rbs, downlink=False),
+            settings.scheduling_epoch_s,
+        ),
+        "downlink": AirScheduler(
+            n_rbs,
+            lambda ue, rbs: environment.rate_bps(ue, rbs, downlink=True),
+            settings.scheduling_epoch_s,
+        ),
+    }
+    registry.register(SchedulerCollector(schedulers, settings.n_cells))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        timeout = httpx.Timeout(
+            connect=settings.upstream_connect_timeout_s,
+            read=settings.upstream_read_timeout_s,
+            write=settings.upstream_read_timeout_s,
+            pool=settings.upstream_connect_timeout_s,
+        )
+        limits = httpx.Limits(max_connections=1024, max_keepalive_connections=256)
+        background = BackgroundTasks()
+        redis = Redis.from_url(settings.redis_url, socket_timeout=2.0, socket_connect_timeout=2.0)
+        async with (
+            httpx.AsyncClient(timeout=timeout, limits=limits) as orchestrator_client,
+            httpx.AsyncClient(timeout=timeout, limits=limits) as cloud_client,
+        ):
+            publisher = ReportPublisher(
+                redis, settings.delivery_stream, settings.delivery_stream_maxlen, metrics
+            )
+            app.state.air = AirInterface(
+                environment,
+                schedulers["uplink"],
+                schedulers["downlink"],
+                orchestrator_client,
+                str(settings.orchestrator_url),
+                publisher,
+                metrics,
+                background,
+            )
+            app.state.backhaul = BackhaulProxy(
+                Backhaul.symmetric(
+                    settings.backhaul_delay_s,
+                    settings.backhaul_rate_bps,
+                    settings.backhaul_jitter_s,
+                    settings.seed,
+                ),
+                cloud_client,
+                str(settings.cloud_url),
+                metrics,
+            )
+            loops = [asyncio.create_task(s.run()) for s in schedulers.values()]
+            try:
+                yield
+            finally:
+                await background.drain()
+                for loop in loops:
+                    loop.cancel()
+                await asyncio.gather(*loops, return_exceptions=True)
+                await redis.aclose()
+
+    app = FastAPI(
+        title="edgecloud radio emulator",
+        summary="The gNB: shapes each UE's uplink and downlink and the backhaul to the cloud.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    for router in (ue_api, backhaul_api, ues_api, health_api):
+        app.include_router(router)
+    app.mount("/metrics", make_asgi_app(registry))
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Entry point for ``uvicorn --factory``: settings from the environment."""
+    return create_app(RadioSettings())

@@ -1,0 +1,81 @@
+"""The backhaul on the path from the orchestrator to the cloud LLM.
+
+Requests to ``/backhaul/<path>`` cross the uplink direction of the backhaul, are forwarded to the
+cloud server, and every chunk of the response arrives one propagation delay (plus serialisation and
+jitter) after the cloud sent it. The response carries ``X-Backhaul-Delay-s``: the time the backhaul
+held the request plus the delay of the response's first byte, which is what the backhaul adds
+before the first token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+
+import httpx
+from fastapi.responses import StreamingResponse
+
+from edgecloud.api import headers as h
+from edgecloud.api.errors import ServiceUnavailableError
+
+from .air import HOP_BY_HOP
+from .links import Backhaul
+from .metrics import RadioMetrics
+from .pacing import PacedRelay
+
+
+class BackhaulProxy:
+    def __init__(
+        self, backhaul: Backhaul, client: httpx.AsyncClient, cloud_url: str, metrics: RadioMetrics
+    ) -> None:
+        self.backhaul = backhaul
+        self._client = client
+        self._cloud_url = cloud_url.rstrip("/")
+        self._metrics = metrics
+
+    async def forward(
+        self, method: str, path: str, query: str, body: bytes, request_headers: dict[str, str]
+    ) -> StreamingResponse:
+        started = time.monotonic()
+        await _sleep_until(self.backhaul.uplink.arrival_time(len(body), started))
+        self._metrics.backhaul_bytes.labels("uplink").inc(len(body))
+        url = f"{self._cloud_url}/{path}" + (f"?{query}" if query else "")
+        forward = {k: v for k, v in request_headers.items() if k.lower() not in HOP_BY_HOP}
+        uplink_held_s = time.monotonic() - started
+        try:
+            upstream = await self._client.send(
+                self._client.build_request(method, url, content=body, headers=forward), stream=True
+            )
+        except httpx.TransportError as exc:
+            raise ServiceUnavailableError(
+                f"the cloud tier is unreachable over the backhaul: {exc.__class__.__name__}",
+                param="cloud",
+                code="tier_unavailable",
+            ) from exc
+        answered_at = time.monotonic()
+        await _sleep_until(self.backhaul.downlink.arrival_time(0, answered_at))
+        held_s = uplink_held_s + time.monotonic() - answered_at
+
+        async def carry(chunk: bytes, received_at: float) -> None:
+            await _sleep_until(self.backhaul.downlink.arrival_time(len(chunk), received_at))
+            self._metrics.backhaul_bytes.labels("downlink").inc(len(chunk))
+
+        relay = PacedRelay(upstream, carry)
+
+        async def body_stream() -> AsyncIterator[bytes]:
+            async for chunk in relay.stream():
+                yield chunk
+
+        response_headers = {
+            k: v for k, v in upstream.headers.items() if k.lower() not in HOP_BY_HOP
+        } | {h.BACKHAUL_DELAY_S: f"{held_s:.6f}"}
+        return StreamingResponse(
+            body_stream(), status_code=upstream.status_code, headers=response_headers
+        )
+
+
+async def _sleep_until(deadline: float) -> None:
+    delay = deadline - time.monotonic()
+    if delay > 0:
+        await asyncio.sleep(delay)

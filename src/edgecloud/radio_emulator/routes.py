@@ -1,0 +1,92 @@
+"""HTTP routes of the radio emulator: the UE-facing API, the backhaul, UE views and health."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import Response, StreamingResponse
+
+from edgecloud.api import headers as h
+from edgecloud.api.errors import ErrorResponse, NotFoundError
+from edgecloud.api.openai import ChatCompletionRequest
+
+from .air import resolve_ue_id
+from .deps import AirDep, BackhaulDep
+from .schemas import Health, UeList, UeView
+
+ERRORS: dict[int | str, dict[str, object]] = {
+    400: {"model": ErrorResponse},
+    429: {"model": ErrorResponse},
+    503: {"model": ErrorResponse},
+}
+
+ue_api = APIRouter(tags=["UE"])
+backhaul_api = APIRouter(prefix="/backhaul", tags=["backhaul"])
+ues_api = APIRouter(prefix="/ues", tags=["UEs"])
+health_api = APIRouter(tags=["health"])
+
+
+@ue_api.post("/v1/chat/completions", responses=ERRORS)
+async def chat_completions(
+    payload: ChatCompletionRequest,
+    request: Request,
+    air: AirDep,
+    x_ue_id: Annotated[str | None, Header(alias=h.UE_ID)] = None,
+    x_request_id: Annotated[str | None, Header(alias=h.REQUEST_ID)] = None,
+) -> StreamingResponse:
+    """Send a chat completion over the UE's radio link; the answer streams back at its rate."""
+    ue = air.attach(resolve_ue_id(x_ue_id, payload.user))
+    body = await request.body()
+    return await air.chat("/v1/chat/completions", body, dict(request.headers), ue, x_request_id)
+
+
+@ue_api.get("/v1/models")
+async def list_models(air: AirDep) -> Response:
+    """The orchestrator's models, relayed without radio shaping (a control-plane call)."""
+    return await air.relay_get("/v1/models")
+
+
+@backhaul_api.api_route("/{path:path}", methods=["GET", "POST"], responses=ERRORS)
+async def backhaul(path: str, request: Request, proxy: BackhaulDep) -> StreamingResponse:
+    """Forward a request to the cloud LLM across the emulated backhaul."""
+    body = await request.body()
+    return await proxy.forward(request.method, path, request.url.query, body, dict(request.headers))
+
+
+def _view(air: AirDep, ue_id: str) -> UeView:
+    ue = air.environment.ues.get(ue_id)
+    if ue is None:
+        raise NotFoundError(f"UE {ue_id} is not registered", param="ue_id", code="unknown_ue")
+    return UeView(
+        ue_id=ue.ue_id,
+        cell_id=ue.cell_id,
+        x_m=ue.position.x_m,
+        y_m=ue.position.y_m,
+        distance_m=ue.distance_m,
+        los=ue.los,
+        dl_sinr_db=ue.dl_sinr_db,
+        ul_sinr_db=ue.ul_sinr_db,
+        dl_rbs=air.downlink.rbs_for(ue),
+        ul_rbs=air.uplink.rbs_for(ue),
+        dl_rate_bps=air.downlink.rate_bps(ue),
+        ul_rate_bps=air.uplink.rate_bps(ue),
+    )
+
+
+@ues_api.get("", response_model=UeList)
+async def list_ues(air: AirDep) -> UeList:
+    """Every registered UE with its position, SINR, RBs and rates."""
+    return UeList(data=[_view(air, ue_id) for ue_id in list(air.environment.ues)])
+
+
+@ues_api.get("/{ue_id}", response_model=UeView, responses={404: {"model": ErrorResponse}})
+async def get_ue(ue_id: str, air: AirDep) -> UeView:
+    """One UE's radio state."""
+    return _view(air, ue_id)
+
+
+@health_api.get("/healthz", response_model=Health)
+async def healthz() -> Health:
+    """Liveness: the emulator answers."""
+    return Health(service="radio-emulator")

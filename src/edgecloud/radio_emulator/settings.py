@@ -1,0 +1,49 @@
+"""Settings of the radio emulator (environment prefix ``EDGECLOUD_RADIO_``)."""
+
+from __future__ import annotations
+
+from pydantic import AnyHttpUrl, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from edgecloud.model.channel import Scenario
+
+
+class RadioSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="EDGECLOUD_RADIO_", extra="forbid")
+
+    orchestrator_url: AnyHttpUrl = Field(default=AnyHttpUrl("http://127.0.0.1:8001"))
+    cloud_url: AnyHttpUrl = Field(
+        default=AnyHttpUrl("http://127.0.0.1:8102"),
+        description="the cloud LLM server, reached through the emulated backhaul at /backhaul",
+    )
+    redis_url: str = "redis://127.0.0.1:6390/0"
+    delivery_stream: str = "edgecloud:delivery"
+    delivery_stream_maxlen: int = Field(default=100_000, ge=100)
+    seed: int = 0
+
+    # Cell layout and carrier (ARCHITECTURE.md section 7; 3.5 GHz is our assumption, band n78).
+    n_cells: int = Field(default=3, ge=1, le=7)
+    cell_radius_m: float = Field(default=100.0, gt=10.0)
+    scenario: Scenario = Scenario.UMI
+    carrier_hz: float = Field(default=3.5e9, ge=0.5e9, le=7.125e9)
+    numerology: int = Field(default=1, ge=0, le=2)
+    bandwidth_mhz: int = 20
+    gnb_power_dbm: float = 30.0
+    ue_power_dbm: float = 23.0
+    ue_noise_figure_db: float = 9.0
+    gnb_noise_figure_db: float = 5.0
+    ue_height_m: float = 1.5
+    # Fraction of neighbour-cell RBs assumed busy when computing inter-cell interference.
+    interference_load: float = Field(default=1.0, ge=0.0, le=1.0)
+    implementation_factor: float = Field(default=0.6, gt=0.0, le=1.0)
+    shadowing: bool = True
+
+    scheduling_epoch_s: float = Field(default=0.001, ge=0.000125, le=0.02)
+    max_ues: int = Field(default=10_000, ge=1)
+
+    backhaul_delay_s: float = Field(default=0.020, ge=0.0, le=5.0, description="one way")
+    backhaul_rate_bps: float = Field(default=1e9, gt=0)
+    backhaul_jitter_s: float = Field(default=0.0, ge=0.0, le=1.0)
+
+    upstream_connect_timeout_s: float = Field(default=2.0, gt=0)
+    upstream_read_timeout_s: float = Field(default=300.0, gt=0)

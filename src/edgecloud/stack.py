@@ -1,0 +1,170 @@
+"""The whole testbed as local processes: what runs, with which command, and how to tell it is up.
+
+``edgecloud up`` hands these specs to supervisord; the integration tests hand the same specs to
+mirakuru executors on free ports. Containers (docker-compose.yml) run the same commands.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from edgecloud.infra.binaries import prometheus, redis_command
+from edgecloud.llm.catalog import BUNDLED_MODELS, Tier
+from edgecloud.llm.launcher import vllm_command, vllm_environment
+from edgecloud.llm.models import model_dir
+from edgecloud.llm.settings import EngineSettings
+
+
+class StackSettings(BaseSettings):
+    """Environment prefix ``EDGECLOUD_STACK_``."""
+
+    model_config = SettingsConfigDict(env_prefix="EDGECLOUD_STACK_", extra="forbid")
+
+    work_dir: Path = Path(".work")
+    engine_python: Path = Path(".work/vllm-venv/bin/python")
+    host: str = "127.0.0.1"
+    radio_port: int = 8000
+    orchestrator_port: int = 8001
+    edge_port: int = 8101
+    cloud_port: int = 8102
+    redis_port: int = 6390
+    prometheus_port: int = 9090
+    policy: str = "greedy"
+    enforce_eager: bool = True
+    kv_cache_gib: float = Field(default=1.0, gt=0)
+    with_prometheus: bool = True
+    seed: int = 0
+
+    @property
+    def state_dir(self) -> Path:
+        return self.work_dir / "stack"
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceSpec:
+    name: str
+    argv: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    port: int = 0
+    health_path: str | None = "/healthz"  # None: a TCP service (Redis)
+    startup_timeout_s: float = 60.0
+
+    def health_url(self, host: str) -> str | None:
+        return None if self.health_path is None else f"http://{host}:{self.port}{self.health_path}"
+
+
+def cpu_split() -> tuple[str, str]:
+    """OpenMP core lists for the edge and cloud engines: half the CPUs each.
+
+    vLLM's default ("auto") binds every engine to the same first core, so two engines on one host
+    would share a single core.
+    """
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return (str(cpus[0]), str(cpus[0]))
+    half = len(cpus) // 2
+    return (",".join(map(str, cpus[:half])), ",".join(map(str, cpus[half:])))
+
+
+def _uvicorn(app_factory: str, host: str, port: int) -> list[str]:
+    return [sys.executable, "-m", "uvicorn", "--factory", app_factory, "--host", host,
+            "--port", str(port), "--no-access-log", "--timeout-graceful-shutdown", "5"]  # fmt: skip
+
+
+def stack_services(settings: StackSettings) -> list[ServiceSpec]:
+    s = settings
+    base = f"http://{s.host}"
+    redis_url = f"redis://{s.host}:{s.redis_port}/0"
+    binds = dict(zip((Tier.EDGE, Tier.CLOUD), cpu_split(), strict=True))
+    services = [ServiceSpec("redis", redis_command(s.redis_port, s.host), port=s.redis_port,
+                            health_path=None, startup_timeout_s=20)]  # fmt: skip
+    for tier, port in ((Tier.EDGE, s.edge_port), (Tier.CLOUD, s.cloud_port)):
+        engine = EngineSettings(
+            work_dir=s.work_dir, engine_python=s.engine_python, host=s.host, port=port,
+            kv_cache_gib=s.kv_cache_gib, enforce_eager=s.enforce_eager,
+            omp_threads_bind=binds[tier],
+        )  # fmt: skip
+        spec = BUNDLED_MODELS[tier]
+        services.append(
+            ServiceSpec(
+                f"{tier.value}-llm",
+                vllm_command(engine, model_dir(engine.models_dir, spec).resolve(), spec.name),
+                vllm_environment(engine),
+                port=port,
+                health_path="/health",
+                startup_timeout_s=300,
+            )
+        )
+    edge, cloud = BUNDLED_MODELS[Tier.EDGE], BUNDLED_MODELS[Tier.CLOUD]
+    orchestrator_env = {
+        "EDGECLOUD_ORCH_REDIS_URL": redis_url,
+        "EDGECLOUD_ORCH_DEFAULT_POLICY": s.policy,
+        "EDGECLOUD_ORCH_SEED": str(s.seed),
+        "EDGECLOUD_ORCH_EDGE_URL": f"{base}:{s.edge_port}",
+        "EDGECLOUD_ORCH_EDGE_MODEL": edge.name,
+        # The cloud tier is reached through the radio emulator's backhaul, as in a deployment.
+        "EDGECLOUD_ORCH_CLOUD_URL": f"{base}:{s.radio_port}/backhaul",
+        "EDGECLOUD_ORCH_CLOUD_MODEL": cloud.name,
+    }
+    radio_env = {
+        "EDGECLOUD_RADIO_REDIS_URL": redis_url,
+        "EDGECLOUD_RADIO_ORCHESTRATOR_URL": f"{base}:{s.orchestrator_port}",
+        "EDGECLOUD_RADIO_CLOUD_URL": f"{base}:{s.cloud_port}",
+        "EDGECLOUD_RADIO_SEED": str(s.seed),
+    }
+    services += [
+        ServiceSpec("orchestrator",
+                    _uvicorn("edgecloud.orchestrator:create_app_from_env", s.host,
+                             s.orchestrator_port),
+                    orchestrator_env, port=s.orchestrator_port),
+        ServiceSpec("radio-emulator",
+                    _uvicorn("edgecloud.radio_emulator:create_app_from_env", s.host, s.radio_port),
+                    radio_env, port=s.radio_port),
+    ]  # fmt: skip
+    binary = prometheus()
+    if s.with_prometheus and binary is not None:
+        config = s.state_dir / "prometheus.yml"
+        services.append(
+            ServiceSpec(
+                "prometheus",
+                [
+                    str(binary),
+                    f"--config.file={config.resolve()}",
+                    f"--storage.tsdb.path={(s.state_dir / 'prometheus-data').resolve()}",
+                    f"--web.listen-address={s.host}:{s.prometheus_port}",
+                ],
+                port=s.prometheus_port,
+                health_path="/-/ready",
+            )
+        )
+    return services
+
+
+def prometheus_config(settings: StackSettings, scrape_interval_s: int = 5) -> str:
+    """Prometheus scrape configuration for the local stack (every service, vLLM included)."""
+    s = settings
+    jobs = {
+        "radio-emulator": s.radio_port,
+        "orchestrator": s.orchestrator_port,
+        "edge-llm": s.edge_port,
+        "cloud-llm": s.cloud_port,
+    }
+    lines = [
+        "global:",
+        f"  scrape_interval: {scrape_interval_s}s",
+        f"  evaluation_interval: {scrape_interval_s}s",
+        "scrape_configs:",
+    ]
+    for job, port in jobs.items():
+        lines += [
+            f"  - job_name: {job}",
+            "    static_configs:",
+            f"      - targets: ['{s.host}:{port}']",
+        ]
+    return "\n".join(lines) + "\n"
