@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 
 import httpx
 from fastapi import FastAPI
@@ -23,7 +23,11 @@ from .settings import OrchestratorSettings
 from .tiers import Tier
 
 
-def create_app(settings: OrchestratorSettings) -> FastAPI:
+def create_app(
+    settings: OrchestratorSettings,
+    transports: Mapping[Route, httpx.AsyncBaseTransport] | None = None,
+) -> FastAPI:
+    """Build the app; ``transports`` replace the tiers' network transports (unit tests)."""
     registry = CollectorRegistry()
     metrics = OrchestratorMetrics(registry)
 
@@ -37,10 +41,16 @@ def create_app(settings: OrchestratorSettings) -> FastAPI:
         background = BackgroundTasks()
         redis = Redis.from_url(settings.redis_url, socket_timeout=5.0, socket_connect_timeout=2.0)
 
-        def client(url: object) -> httpx.AsyncClient:
-            return httpx.AsyncClient(base_url=str(url), timeout=timeout, limits=limits)
+        def client(route: Route, url: object) -> httpx.AsyncClient:
+            transport = (transports or {}).get(route)
+            return httpx.AsyncClient(
+                base_url=str(url), timeout=timeout, limits=limits, transport=transport
+            )
 
-        async with client(settings.edge_url) as edge, client(settings.cloud_url) as cloud:
+        async with (
+            client(Route.EDGE, settings.edge_url) as edge,
+            client(Route.CLOUD, settings.cloud_url) as cloud,
+        ):
             tiers = {
                 Route.EDGE: Tier(Route.EDGE, settings.tier("edge"), edge, settings.ewma_weight),
                 Route.CLOUD: Tier(Route.CLOUD, settings.tier("cloud"), cloud, settings.ewma_weight),

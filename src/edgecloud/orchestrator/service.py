@@ -215,7 +215,7 @@ class ChatService:
         async def events() -> AsyncIterator[bytes]:
             status = "client_disconnected"
             try:
-                async for event in iter_events(upstream.aiter_raw()):
+                async for event in iter_events(upstream.aiter_bytes()):
                     usage_only = tracker.observe(event, time.monotonic())
                     if usage_only and not want_usage:
                         continue

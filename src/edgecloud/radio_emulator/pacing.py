@@ -41,7 +41,8 @@ class PacedRelay:
 
     async def _read_upstream(self) -> None:
         try:
-            async for chunk in self._upstream.aiter_raw():
+            # Decoded bytes: content-encoding is a hop-by-hop matter we do not relay.
+            async for chunk in self._upstream.aiter_bytes():
                 if chunk:
                     self._queue.put_nowait((self._clock(), chunk))
         finally:

@@ -17,6 +17,10 @@ from dataclasses import dataclass, field
 
 from .cells import UeRadio
 
+# Budgets are sums of floating-point products; without a tolerance a transmission can miss its
+# epoch by a rounding error of a billionth of a byte.
+_EPSILON_BYTES = 1e-6
+
 RateFunction = Callable[[UeRadio, float], float]  # (UE, RBs held) -> rate in bit/s
 
 
@@ -105,10 +109,10 @@ class AirScheduler:
             if head.done.done():  # the waiter went away (client disconnected)
                 queue.popleft()
                 continue
-            if budget_bytes < head.remaining_bytes:
+            if budget_bytes < head.remaining_bytes - _EPSILON_BYTES:
                 head.remaining_bytes -= budget_bytes
                 return sent + budget_bytes
-            budget_bytes -= head.remaining_bytes
+            budget_bytes = max(0.0, budget_bytes - head.remaining_bytes)
             sent += head.remaining_bytes
             head.done.set_result(None)
             queue.popleft()

