@@ -138,8 +138,9 @@ def ask(
         body["metadata"] = {"task_type": task_type}
     headers = {"X-UE-Id": ue} | ({"X-Policy": policy} if policy else {})
     started = time.monotonic()
-    with httpx.stream("POST", f"{url}/v1/chat/completions", json=body, headers=headers,
-                      timeout=120) as response:  # fmt: skip
+    with httpx.stream(
+        "POST", f"{url}/v1/chat/completions", json=body, headers=headers, timeout=120
+    ) as response:
         if response.status_code != 200:
             typer.secho(f"HTTP {response.status_code}: {response.read().decode()}", fg="red")
             raise typer.Exit(1)

@@ -40,10 +40,14 @@ class StackSettings(BaseSettings):
     kv_cache_gib: float = Field(default=1.0, gt=0)
     with_prometheus: bool = True
     seed: int = 0
+    state_dir_name: str = Field(
+        default="stack", description="folder of logs and config in work_dir"
+    )
+    prometheus_scrape_interval_s: int = Field(default=5, ge=1)
 
     @property
     def state_dir(self) -> Path:
-        return self.work_dir / "stack"
+        return self.work_dir / self.state_dir_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +77,20 @@ def cpu_split() -> tuple[str, str]:
 
 
 def _uvicorn(app_factory: str, host: str, port: int) -> list[str]:
-    return [sys.executable, "-m", "uvicorn", "--factory", app_factory, "--host", host,
-            "--port", str(port), "--no-access-log", "--timeout-graceful-shutdown", "5"]  # fmt: skip
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        app_factory,
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--timeout-graceful-shutdown",
+        "5",
+    ]
 
 
 def stack_services(settings: StackSettings) -> list[ServiceSpec]:
@@ -82,14 +98,25 @@ def stack_services(settings: StackSettings) -> list[ServiceSpec]:
     base = f"http://{s.host}"
     redis_url = f"redis://{s.host}:{s.redis_port}/0"
     binds = dict(zip((Tier.EDGE, Tier.CLOUD), cpu_split(), strict=True))
-    services = [ServiceSpec("redis", redis_command(s.redis_port, s.host), port=s.redis_port,
-                            health_path=None, startup_timeout_s=20)]  # fmt: skip
+    services = [
+        ServiceSpec(
+            "redis",
+            redis_command(s.redis_port, s.host),
+            port=s.redis_port,
+            health_path=None,
+            startup_timeout_s=20,
+        )
+    ]
     for tier, port in ((Tier.EDGE, s.edge_port), (Tier.CLOUD, s.cloud_port)):
         engine = EngineSettings(
-            work_dir=s.work_dir, engine_python=s.engine_python, host=s.host, port=port,
-            kv_cache_gib=s.kv_cache_gib, enforce_eager=s.enforce_eager,
+            work_dir=s.work_dir,
+            engine_python=s.engine_python,
+            host=s.host,
+            port=port,
+            kv_cache_gib=s.kv_cache_gib,
+            enforce_eager=s.enforce_eager,
             omp_threads_bind=binds[tier],
-        )  # fmt: skip
+        )
         spec = BUNDLED_MODELS[tier]
         services.append(
             ServiceSpec(
@@ -119,14 +146,19 @@ def stack_services(settings: StackSettings) -> list[ServiceSpec]:
         "EDGECLOUD_RADIO_SEED": str(s.seed),
     }
     services += [
-        ServiceSpec("orchestrator",
-                    _uvicorn("edgecloud.orchestrator:create_app_from_env", s.host,
-                             s.orchestrator_port),
-                    orchestrator_env, port=s.orchestrator_port),
-        ServiceSpec("radio-emulator",
-                    _uvicorn("edgecloud.radio_emulator:create_app_from_env", s.host, s.radio_port),
-                    radio_env, port=s.radio_port),
-    ]  # fmt: skip
+        ServiceSpec(
+            "orchestrator",
+            _uvicorn("edgecloud.orchestrator:create_app_from_env", s.host, s.orchestrator_port),
+            orchestrator_env,
+            port=s.orchestrator_port,
+        ),
+        ServiceSpec(
+            "radio-emulator",
+            _uvicorn("edgecloud.radio_emulator:create_app_from_env", s.host, s.radio_port),
+            radio_env,
+            port=s.radio_port,
+        ),
+    ]
     binary = prometheus()
     if s.with_prometheus and binary is not None:
         config = s.state_dir / "prometheus.yml"
@@ -146,9 +178,10 @@ def stack_services(settings: StackSettings) -> list[ServiceSpec]:
     return services
 
 
-def prometheus_config(settings: StackSettings, scrape_interval_s: int = 5) -> str:
+def prometheus_config(settings: StackSettings) -> str:
     """Prometheus scrape configuration for the local stack (every service, vLLM included)."""
     s = settings
+    scrape_interval_s = s.prometheus_scrape_interval_s
     jobs = {
         "radio-emulator": s.radio_port,
         "orchestrator": s.orchestrator_port,

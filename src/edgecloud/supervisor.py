@@ -86,8 +86,10 @@ class Supervisor:
     def status(self) -> str:
         result = subprocess.run(
             [str(self._bin / "supervisorctl"), "-c", str(self.config), "status"],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         return result.stdout
 
     def stop(self, timeout_s: float = 60.0) -> bool:

@@ -29,8 +29,16 @@ def task_state(
         sinr_db=10.0,
         backhaul_delay_s=backhaul_delay_s,
         bytes_per_token=180.0,
-        edge=TierState(edge_ttft_s, edge_tpot_s, DEFAULT_QUALITY.of(Route.EDGE, task_type),
-                       available=edge_available),
-        cloud=TierState(cloud_ttft_s, cloud_tpot_s, DEFAULT_QUALITY.of(Route.CLOUD, task_type),
-                        available=cloud_available),
-    )  # fmt: skip
+        edge=TierState(
+            edge_ttft_s,
+            edge_tpot_s,
+            DEFAULT_QUALITY.of(Route.EDGE, task_type),
+            available=edge_available,
+        ),
+        cloud=TierState(
+            cloud_ttft_s,
+            cloud_tpot_s,
+            DEFAULT_QUALITY.of(Route.CLOUD, task_type),
+            available=cloud_available,
+        ),
+    )

@@ -26,15 +26,35 @@ def sse(*payloads: object) -> bytes:
 
 def engine_stream(model: str, words: list[str]) -> bytes:
     chunks: list[object] = [
-        {"id": "cmpl-1", "model": model, "created": 1,
-         "choices": [{"index": 0, "delta": {"content": w}, "finish_reason": None}]}
+        {
+            "id": "cmpl-1",
+            "model": model,
+            "created": 1,
+            "choices": [{"index": 0, "delta": {"content": w}, "finish_reason": None}],
+        }
         for w in words
-    ]  # fmt: skip
-    chunks.append({"id": "cmpl-1", "model": model, "created": 1,
-                   "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})  # fmt: skip
-    chunks.append({"id": "cmpl-1", "model": model, "created": 1, "choices": [],
-                   "usage": {"prompt_tokens": 5, "completion_tokens": len(words),
-                             "total_tokens": 5 + len(words)}})  # fmt: skip
+    ]
+    chunks.append(
+        {
+            "id": "cmpl-1",
+            "model": model,
+            "created": 1,
+            "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+        }
+    )
+    chunks.append(
+        {
+            "id": "cmpl-1",
+            "model": model,
+            "created": 1,
+            "choices": [],
+            "usage": {
+                "prompt_tokens": 5,
+                "completion_tokens": len(words),
+                "total_tokens": 5 + len(words),
+            },
+        }
+    )
     return sse(*chunks)
 
 
@@ -49,13 +69,19 @@ class FakeEngine:
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(json.loads(request.content))
         if self.status != 200:
-            body = {"error": {"message": "engine says no", "type": "BadRequestError",
-                              "code": self.status}}  # fmt: skip
+            body = {
+                "error": {
+                    "message": "engine says no",
+                    "type": "BadRequestError",
+                    "code": self.status,
+                }
+            }
             return httpx.Response(self.status, json=body)
         return httpx.Response(
-            200, content=engine_stream(self.model, ["Hel", "lo", "!"]),
+            200,
+            content=engine_stream(self.model, ["Hel", "lo", "!"]),
             headers={"content-type": "text/event-stream"},
-        )  # fmt: skip
+        )
 
 
 def refuse(request: httpx.Request) -> httpx.Response:
@@ -131,9 +157,10 @@ async def test_stream_passes_events_through_and_strips_unrequested_usage() -> No
 async def test_a_pinned_model_overrides_the_policy() -> None:
     async with orchestrator(FakeEngine(SETTINGS.edge_model), FakeEngine(SETTINGS.cloud_model)) as c:
         response = await c.post(
-            "/v1/chat/completions", json=chat(model=SETTINGS.cloud_model),
+            "/v1/chat/completions",
+            json=chat(model=SETTINGS.cloud_model),
             headers={"X-Policy": "edge-only"},
-        )  # fmt: skip
+        )
         models = (await c.get("/v1/models")).json()
     assert response.headers["x-route"] == "cloud"
     assert response.headers["x-policy"] == "pinned"
@@ -181,16 +208,25 @@ async def test_engine_errors_are_translated() -> None:
         (b'{"messages": []}', 400, "messages"),
         (b'{"messages": [{"role": "user", "content": "  "}]}', 400, "messages"),
         (b'{"messages": [{"role": "user", "content": "x"}], "max_tokens": 0}', 400, "max_tokens"),
-        (b'{"messages": [{"role": "user", "content": "x"}], "max_tokens": 100000}', 400,
-         "max_tokens"),
+        (
+            b'{"messages": [{"role": "user", "content": "x"}], "max_tokens": 100000}',
+            400,
+            "max_tokens",
+        ),
         (b'{"messages": [{"role": "wizard", "content": "x"}]}', 400, "messages.0.role"),
-        (b'{"messages": [{"role": "user", "content": "x"}], "temperature": "hot"}', 400,
-         "temperature"),
+        (
+            b'{"messages": [{"role": "user", "content": "x"}], "temperature": "hot"}',
+            400,
+            "temperature",
+        ),
         (b'{"model": "gpt-9", "messages": [{"role": "user", "content": "x"}]}', 404, "model"),
-        (b'{"messages": [{"role": "user", "content": "x"}], "metadata": {"task_type": "poem"}}',
-         400, "metadata.task_type"),
+        (
+            b'{"messages": [{"role": "user", "content": "x"}], "metadata": {"task_type": "poem"}}',
+            400,
+            "metadata.task_type",
+        ),
     ],
-)  # fmt: skip
+)
 @pytest.mark.anyio
 async def test_bad_input_gets_a_4xx_json_error(body: bytes, status: int, param: str | None) -> None:
     async with orchestrator(FakeEngine("e"), FakeEngine("c")) as client:

@@ -16,22 +16,49 @@ from edgecloud.policies import TierState
 
 def part(**overrides: object) -> OrchestratorPart:
     values: dict[str, object] = dict(
-        request_id="r1", ue_id="ue-1", via_radio=True, policy="greedy", route="cloud",
-        task_type="coding", quality_required=7.0, quality=8.0, quality_violated=False,
-        expected_output_tokens=64, state={}, status="ok", decision_s=0.001, queue_s=0.002,
-        backhaul_s=0.04, ttft_s=0.1, decode_s=0.5, orchestrator_s=0.7, prompt_tokens=9,
-        completion_tokens=20, started_at=100.0, finished_at=100.7,
-    )  # fmt: skip
+        request_id="r1",
+        ue_id="ue-1",
+        via_radio=True,
+        policy="greedy",
+        route="cloud",
+        task_type="coding",
+        quality_required=7.0,
+        quality=8.0,
+        quality_violated=False,
+        expected_output_tokens=64,
+        state={},
+        status="ok",
+        decision_s=0.001,
+        queue_s=0.002,
+        backhaul_s=0.04,
+        ttft_s=0.1,
+        decode_s=0.5,
+        orchestrator_s=0.7,
+        prompt_tokens=9,
+        completion_tokens=20,
+        started_at=100.0,
+        finished_at=100.7,
+    )
     values.update(overrides)
     return OrchestratorPart.model_validate(values)
 
 
 def report() -> DeliveryReport:
     return DeliveryReport(
-        request_id="r1", ue_id="ue-1", cell_id=0, status_code=200, completed=True,
-        uplink_s=0.01, downlink_s=0.6, downlink_tail_s=0.03, total_s=0.75, ul_bytes=300,
-        dl_bytes=4000, received_at=99.99, delivered_at=100.74,
-    )  # fmt: skip
+        request_id="r1",
+        ue_id="ue-1",
+        cell_id=0,
+        status_code=200,
+        completed=True,
+        uplink_s=0.01,
+        downlink_s=0.6,
+        downlink_tail_s=0.03,
+        total_s=0.75,
+        ul_bytes=300,
+        dl_bytes=4000,
+        received_at=99.99,
+        delivered_at=100.74,
+    )
 
 
 def test_join_takes_radio_parts_and_total_from_the_report() -> None:
@@ -61,9 +88,13 @@ def request(**metadata: str) -> ChatCompletionRequest:
 
 def test_radio_headers_become_the_radio_state() -> None:
     headers = {
-        "x-radio-ue-id": "ue-7", "x-radio-cell-id": "2", "x-radio-sinr-db": "12.5",
-        "x-radio-dl-rate-bps": "2e7", "x-radio-ul-rate-bps": "1e7", "x-radio-uplink-s": "0.004",
-    }  # fmt: skip
+        "x-radio-ue-id": "ue-7",
+        "x-radio-cell-id": "2",
+        "x-radio-sinr-db": "12.5",
+        "x-radio-dl-rate-bps": "2e7",
+        "x-radio-ul-rate-bps": "1e7",
+        "x-radio-uplink-s": "0.004",
+    }
     info = radio_info(headers, None, 1.0, 1.0)
     assert (info.ue_id, info.cell_id, info.sinr_db, info.dl_rate_bps) == ("ue-7", 2, 12.5, 2e7)
     assert info.via_radio

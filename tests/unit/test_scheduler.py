@@ -28,8 +28,9 @@ def scheduler(clock: Clock, n_rbs: int = 10) -> AirScheduler:
     return AirScheduler(n_rbs, lambda u, rbs: rbs * RB_RATE_BPS, 0.001, clock=clock)
 
 
-async def run_until_done(sched: AirScheduler, clock: Clock, tasks: list[asyncio.Task[None]],
-                         epoch_s: float = 0.001) -> dict[int, float]:  # fmt: skip
+async def run_until_done(
+    sched: AirScheduler, clock: Clock, tasks: list[asyncio.Task[None]], epoch_s: float = 0.001
+) -> dict[int, float]:
     """Tick the fake clock until every task finished; returns each task's finish time."""
     finished: dict[int, float] = {}
     await asyncio.sleep(0)
@@ -73,8 +74,10 @@ async def test_two_active_ues_in_a_cell_share_its_rbs_equally() -> None:
 async def test_ues_of_different_cells_do_not_share() -> None:
     clock = Clock()
     sched = scheduler(clock)
-    tasks = [asyncio.create_task(sched.transmit(ue("a", 0), 12_500)),
-             asyncio.create_task(sched.transmit(ue("b", 1), 12_500))]  # fmt: skip
+    tasks = [
+        asyncio.create_task(sched.transmit(ue("a", 0), 12_500)),
+        asyncio.create_task(sched.transmit(ue("b", 1), 12_500)),
+    ]
     done = await run_until_done(sched, clock, tasks)
     assert done == {0: pytest.approx(0.010), 1: pytest.approx(0.010)}
 

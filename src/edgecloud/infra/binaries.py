@@ -26,8 +26,19 @@ def redis_server() -> Path:
 
 def redis_command(port: int, host: str = "127.0.0.1") -> list[str]:
     # No persistence: the testbed's Redis holds live state; history is bounded and disposable.
-    return [str(redis_server()), "--port", str(port), "--bind", host, "--save", "",
-            "--appendonly", "no", "--protected-mode", "no"]  # fmt: skip
+    return [
+        str(redis_server()),
+        "--port",
+        str(port),
+        "--bind",
+        host,
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--protected-mode",
+        "no",
+    ]
 
 
 def prometheus() -> Path | None:

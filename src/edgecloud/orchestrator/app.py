@@ -34,9 +34,11 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         timeout = httpx.Timeout(
-            connect=settings.connect_timeout_s, read=settings.read_timeout_s,
-            write=settings.read_timeout_s, pool=settings.read_timeout_s,
-        )  # fmt: skip
+            connect=settings.connect_timeout_s,
+            read=settings.read_timeout_s,
+            write=settings.read_timeout_s,
+            pool=settings.read_timeout_s,
+        )
         limits = httpx.Limits(max_connections=512, max_keepalive_connections=128)
         background = BackgroundTasks()
         redis = Redis.from_url(settings.redis_url, socket_timeout=5.0, socket_connect_timeout=2.0)

@@ -10,8 +10,24 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from .records import HistoryRecord
 
 DELAY_BUCKETS_S = (
-    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120,
-)  # fmt: skip
+    0.0005,
+    0.001,
+    0.0025,
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    1,
+    2.5,
+    5,
+    10,
+    30,
+    60,
+    120,
+)
 DELAY_PARTS = ("uplink", "decision", "queue", "backhaul", "ttft", "decode", "downlink")
 
 
@@ -21,45 +37,56 @@ class OrchestratorMetrics:
         self.delay = Histogram(
             "edgecloud_request_delay_seconds",
             "End-to-end service delay: request received from the UE to last byte delivered",
-            labels, buckets=DELAY_BUCKETS_S, registry=registry,
-        )  # fmt: skip
+            labels,
+            buckets=DELAY_BUCKETS_S,
+            registry=registry,
+        )
         self.delay_part = Histogram(
             "edgecloud_request_delay_part_seconds",
             "One part of the end-to-end delay (uplink, decision, queue, backhaul, ttft, decode, "
             "downlink)",
-            ["part", *labels], buckets=DELAY_BUCKETS_S, registry=registry,
-        )  # fmt: skip
+            ["part", *labels],
+            buckets=DELAY_BUCKETS_S,
+            registry=registry,
+        )
         self.requests = Counter(
             "edgecloud_requests",
             "Chat requests by outcome (ok, upstream_error, client_disconnected, tier_unavailable, "
             "upstream_rejected)",
-            ["route", "policy", "status"], registry=registry,
-        )  # fmt: skip
+            ["route", "policy", "status"],
+            registry=registry,
+        )
         self.decisions = Counter(
             "edgecloud_decisions", "Offloading decisions", ["policy", "route"], registry=registry
         )
         self.decision_time = Histogram(
-            "edgecloud_decision_seconds", "Time a policy took to decide", ["policy"],
+            "edgecloud_decision_seconds",
+            "Time a policy took to decide",
+            ["policy"],
             buckets=(1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 5e-3, 0.01, 0.05, 0.1, 0.5, 1, 5),
             registry=registry,
-        )  # fmt: skip
+        )
         self.quality_violations = Counter(
             "edgecloud_quality_violations",
-            "Requests served below their quality requirement", ["route", "task_type"],
+            "Requests served below their quality requirement",
+            ["route", "task_type"],
             registry=registry,
-        )  # fmt: skip
+        )
         self.completion_tokens = Counter(
             "edgecloud_completion_tokens", "Generated tokens", ["route"], registry=registry
         )
         self.in_flight = Gauge(
-            "edgecloud_tier_in_flight_requests", "Requests in flight per tier", ["route"],
+            "edgecloud_tier_in_flight_requests",
+            "Requests in flight per tier",
+            ["route"],
             registry=registry,
-        )  # fmt: skip
+        )
         self.history = Counter(
             "edgecloud_history_records",
             "History records written, by outcome (joined, report_missing, direct, dropped)",
-            ["outcome"], registry=registry,
-        )  # fmt: skip
+            ["outcome"],
+            registry=registry,
+        )
 
     def observe_record(self, record: HistoryRecord) -> None:
         labels = (record.route, record.policy, record.task_type)

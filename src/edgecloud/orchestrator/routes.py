@@ -99,5 +99,6 @@ async def readyz(request: Request, service: ChatServiceDep) -> Response:
             checks[route.value] = False
     ok = all(checks.values())
     body = Health(status="ok" if ok else "degraded", checks=checks)
-    return Response(body.model_dump_json(), status_code=200 if ok else 503,
-                    media_type="application/json")  # fmt: skip
+    return Response(
+        body.model_dump_json(), status_code=200 if ok else 503, media_type="application/json"
+    )

@@ -115,9 +115,11 @@ class ChatService:
     ) -> Routed:
         started, started_wall = time.monotonic(), time.time()
         radio = radio_info(
-            headers, request.user, self._settings.default_dl_rate_bps,
+            headers,
+            request.user,
+            self._settings.default_dl_rate_bps,
             self._settings.default_ul_rate_bps,
-        )  # fmt: skip
+        )
         pinned = self._pinned_route(request.model)
         policy_name = policy_header or self._settings.default_policy
         try:
@@ -125,19 +127,24 @@ class ChatService:
         except UnknownPolicyError as exc:
             raise BadRequestError(
                 f"unknown policy {policy_name!r}; known: {', '.join(policy_names())}",
-                param=h.POLICY, code="unknown_policy",
-            ) from exc  # fmt: skip
+                param=h.POLICY,
+                code="unknown_policy",
+            ) from exc
         bytes_per_token = (
-            self._settings.sse_bytes_per_token if request.stream
+            self._settings.sse_bytes_per_token
+            if request.stream
             else self._settings.json_bytes_per_token
-        )  # fmt: skip
+        )
         task_type = task_type_of(request)
         state = build_task_state(
-            request, radio,
+            request,
+            radio,
             self.tiers[Route.EDGE].state(self._quality.of(Route.EDGE, task_type)),
             self.tiers[Route.CLOUD].state(self._quality.of(Route.CLOUD, task_type)),
-            self._quality, self._settings.backhaul_delay_s, bytes_per_token,
-        )  # fmt: skip
+            self._quality,
+            self._settings.backhaul_delay_s,
+            bytes_per_token,
+        )
         decide_started = time.perf_counter()
         if pinned is not None:
             decision = Decision(pinned, PINNED_POLICY, note=f"model {request.model} pins the tier")
@@ -237,8 +244,9 @@ class ChatService:
         if tracker.error is not None or not tracker.response_id:
             raise BadGatewayError(
                 f"the {tier.route.value} tier failed while generating",
-                param=tier.route.value, code="upstream_error",
-            )  # fmt: skip
+                param=tier.route.value,
+                code="upstream_error",
+            )
         return JSONResponse(tracker.completion(), headers=headers)
 
     async def _open(self, tier: Tier, body: dict[str, Any], routed: Routed) -> httpx.Response:
@@ -251,8 +259,9 @@ class ChatService:
             self._count(routed, "tier_unavailable")
             raise ServiceUnavailableError(
                 f"the {tier.route.value} tier is unavailable ({exc.__class__.__name__})",
-                param=tier.route.value, code="tier_unavailable",
-            ) from exc  # fmt: skip
+                param=tier.route.value,
+                code="tier_unavailable",
+            ) from exc
 
     async def _upstream_failure(self, upstream: httpx.Response, routed: Routed) -> Response:
         tier = routed.tier.route.value
@@ -270,19 +279,30 @@ class ChatService:
             if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
                 return JSONResponse(payload, status_code=upstream.status_code, headers=headers)
             return error_response(
-                upstream.status_code, f"the {tier} tier rejected the request",
-                "invalid_request_error", param=tier, headers=headers,
-            )  # fmt: skip
+                upstream.status_code,
+                f"the {tier} tier rejected the request",
+                "invalid_request_error",
+                param=tier,
+                headers=headers,
+            )
         self._count(routed, "upstream_error")
         return error_response(
-            502, f"the {tier} tier failed with HTTP {upstream.status_code}", "upstream_error",
-            param=tier, code="upstream_error", headers=headers,
-        )  # fmt: skip
+            502,
+            f"the {tier} tier failed with HTTP {upstream.status_code}",
+            "upstream_error",
+            param=tier,
+            code="upstream_error",
+            headers=headers,
+        )
 
     def _record(
-        self, routed: Routed, tracker: GenerationTracker, queue_s: float, backhaul_s: float,
+        self,
+        routed: Routed,
+        tracker: GenerationTracker,
+        queue_s: float,
+        backhaul_s: float,
         status: str,
-    ) -> None:  # fmt: skip
+    ) -> None:
         finished = time.monotonic()
         self._count(routed, status)
         ttft_s = max(0.0, tracker.ttft_s(finished) - backhaul_s)
@@ -326,6 +346,12 @@ def _float_or_zero(value: str | None) -> float:
 
 
 def _sse_error(message: str, route: Route) -> bytes:
-    payload = {"error": {"message": message, "type": "upstream_error", "param": route.value,
-                         "code": "upstream_error"}}  # fmt: skip
+    payload = {
+        "error": {
+            "message": message,
+            "type": "upstream_error",
+            "param": route.value,
+            "code": "upstream_error",
+        }
+    }
     return f"data: {json.dumps(payload)}\n\n".encode()

@@ -1,0 +1,123 @@
+"""Bad input and failing backends against the real services: a clear 4xx/503 JSON error, fast."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from mirakuru import HTTPExecutor
+
+from .conftest import ROOT, Stack, free_port
+
+pytestmark = pytest.mark.integration
+
+GOOD = {"messages": [{"role": "user", "content": "hi"}], "max_tokens": 4}
+
+
+def post(url: str, body: bytes, headers: dict[str, str] | None = None) -> httpx.Response:
+    return httpx.post(
+        f"{url}/v1/chat/completions",
+        content=body,
+        timeout=30,
+        headers={"content-type": "application/json", **(headers or {})},
+    )
+
+
+def assert_error(response: httpx.Response, status: int, code: str | None = None) -> None:
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert error["message"]
+    assert error["type"]
+    if code is not None:
+        assert error["code"] == code
+
+
+def test_a_missing_ue_id_is_a_400(stack: Stack) -> None:
+    assert_error(
+        post(stack.radio_url, b'{"messages": [{"role": "user", "content": "hi"}]}'),
+        400,
+        "missing_ue_id",
+    )
+
+
+def test_the_body_user_field_identifies_the_ue(stack: Stack) -> None:
+    body = b'{"user": "ue-body", "messages": [{"role": "user", "content": "x"}], "model": "nope"}'
+    # Accepted by the radio (UE known), then rejected by the orchestrator for the model.
+    assert_error(post(stack.radio_url, body), 404, "model_not_found")
+    assert httpx.get(f"{stack.radio_url}/ues/ue-body").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b"{not json", 400),
+        (b'{"messages": "hello"}', 400),
+        (b'{"messages": []}', 400),
+        (b'{"messages": [{"role": "user", "content": ""}]}', 400),
+        (b'{"messages": [{"role": "user", "content": "x"}], "max_tokens": 0}', 400),
+        (b'{"messages": [{"role": "user", "content": "x"}], "max_tokens": 9000000}', 400),
+        (b'{"messages": [{"role": "user", "content": "x"}], "stream": "yes please"}', 400),
+        (b'{"model": "gpt-9", "messages": [{"role": "user", "content": "x"}]}', 404),
+    ],
+)
+def test_both_services_reject_bad_bodies(stack: Stack, body: bytes, status: int) -> None:
+    assert_error(post(stack.radio_url, body, {"X-UE-Id": "ue-bad"}), status)
+    assert_error(post(stack.orchestrator_url, body, {"X-UE-Id": "ue-bad"}), status)
+
+
+def test_an_invalid_ue_id_and_an_unknown_policy(stack: Stack) -> None:
+    body = b'{"messages": [{"role": "user", "content": "x"}]}'
+    assert_error(post(stack.radio_url, body, {"X-UE-Id": "ue with spaces"}), 400, "invalid_ue_id")
+    assert_error(
+        post(stack.radio_url, body, {"X-UE-Id": "ue-1", "X-Policy": "dice"}), 400, "unknown_policy"
+    )
+
+
+@pytest.fixture(scope="module")
+def orchestrator_without_edge(stack: Stack) -> Iterator[str]:
+    """A second orchestrator whose edge tier points at a port where nothing listens."""
+    port = free_port()
+    env = stack.specs["orchestrator"].env | {
+        "EDGECLOUD_ORCH_EDGE_URL": f"http://127.0.0.1:{free_port()}"
+    }
+    spec = stack.specs["orchestrator"]
+    argv = [a if a != str(spec.port) else str(port) for a in spec.argv]
+    log = (stack.settings.state_dir / "logs" / "orchestrator-no-edge.log").open("wb")
+    executor = HTTPExecutor(
+        argv,
+        url=f"http://127.0.0.1:{port}/healthz",
+        method="GET",
+        status=200,
+        envvars=env,
+        timeout=30,
+        stdout=log,
+        stderr=log,
+        cwd=str(ROOT),
+    )
+    executor.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        executor.stop()
+        log.close()
+
+
+def test_a_tier_that_is_down_fails_fast_with_a_503_naming_it(
+    orchestrator_without_edge: str,
+) -> None:
+    started = time.monotonic()
+    response = post(
+        orchestrator_without_edge,
+        b'{"messages": [{"role": "user", "content": "x"}]}',
+        {"X-Policy": "edge-only"},
+    )
+    assert time.monotonic() - started < 3.0
+    assert_error(response, 503, "tier_unavailable")
+    assert response.json()["error"]["param"] == "edge"
+    ready = httpx.get(f"{orchestrator_without_edge}/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["edge"] is False
+    metrics = httpx.get(f"{orchestrator_without_edge}/metrics/").text
+    assert 'status="tier_unavailable"' in metrics

@@ -1,0 +1,189 @@
+"""A prompt travels UE -> radio emulator -> orchestrator -> real vLLM (edge or cloud) and back."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+import httpx
+import openai
+import pytest
+import redis
+
+from edgecloud.orchestrator.history import RECORD_FIELD
+
+from .conftest import Stack
+
+pytestmark = [pytest.mark.integration, pytest.mark.llm]
+
+QUESTION = [{"role": "user", "content": "What is the capital of France?"}]
+
+
+def ask(stack: Stack, policy: str, ue: str, **body: Any) -> httpx.Response:
+    payload = {"model": "auto", "messages": QUESTION, "max_tokens": 24, **body}
+    headers = {"X-UE-Id": ue, "X-Policy": policy, "X-Request-Id": uuid.uuid4().hex}
+    return httpx.post(
+        f"{stack.radio_url}/v1/chat/completions", json=payload, headers=headers, timeout=120
+    )
+
+
+def history_record(stack: Stack, request_id: str, timeout_s: float = 15.0) -> dict[str, Any]:
+    client = redis.Redis.from_url(stack.redis_url)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        entries: Any = client.xrevrange("edgecloud:history", count=200)
+        for _, fields in entries:
+            record: dict[str, Any] = json.loads(fields[RECORD_FIELD.encode()])
+            if record["request_id"] == request_id:
+                return record
+        time.sleep(0.2)
+    raise AssertionError(f"no history record for {request_id}")
+
+
+@pytest.mark.parametrize(
+    ("policy", "route", "model"),
+    [("edge-only", "edge", "smollm2-135m-instruct"), ("cloud-only", "cloud", "gemma-3-270m")],
+)
+def test_a_prompt_gets_a_real_completion_from_each_tier(
+    stack: Stack, policy: str, route: str, model: str
+) -> None:
+    response = ask(stack, policy, ue=f"ue-{route}")
+    assert response.status_code == 200, response.text
+    assert response.headers["x-route"] == route
+    assert response.headers["x-radio-ue-id"] == f"ue-{route}"
+    body = response.json()
+    assert body["model"] == model
+    assert body["choices"][0]["message"]["content"].strip()
+    assert 0 < body["usage"]["completion_tokens"] <= 24
+
+
+def test_the_openai_client_streams_through_the_radio(stack: Stack) -> None:
+    client = openai.OpenAI(
+        base_url=f"{stack.radio_url}/v1",
+        api_key="unused",
+        default_headers={"X-UE-Id": "ue-sdk", "X-Policy": "edge-only"},
+    )
+    stream = client.chat.completions.create(
+        model="auto",
+        messages=[{"role": "user", "content": "What is the capital of France?"}],
+        max_tokens=24,
+        stream=True,
+        stream_options={"include_usage": True},
+    )
+    pieces: list[str] = []
+    usage = None
+    for chunk in stream:
+        pieces += [c.delta.content for c in chunk.choices if c.delta.content]
+        usage = chunk.usage or usage
+    assert len(pieces) >= 2
+    assert "".join(pieces).strip()
+    assert usage is not None
+    assert usage.completion_tokens >= len(pieces)
+
+
+@pytest.mark.parametrize("policy", ["edge-only", "cloud-only"])
+def test_each_request_leaves_a_history_record_with_every_delay_part(
+    stack: Stack, policy: str
+) -> None:
+    request_id = uuid.uuid4().hex
+    response = httpx.post(
+        f"{stack.radio_url}/v1/chat/completions",
+        json={
+            "messages": QUESTION,
+            "max_tokens": 16,
+            "stream": True,
+            "metadata": {"task_type": "extraction"},
+        },
+        headers={"X-UE-Id": "ue-history", "X-Policy": policy, "X-Request-Id": request_id},
+        timeout=120,
+    )
+    assert response.status_code == 200
+    record = history_record(stack, request_id)
+    parts = record["parts"]
+    assert set(parts) == {
+        "uplink_s",
+        "decision_s",
+        "queue_s",
+        "backhaul_s",
+        "ttft_s",
+        "decode_s",
+        "downlink_s",
+    }
+    assert record["status"] == "ok"
+    assert record["task_type"] == "extraction"
+    assert not record["report_missing"]
+    assert record["radio"]["completed"]
+    assert record["radio"]["dl_bytes"] == len(response.content)
+    assert parts["uplink_s"] > 0
+    assert parts["ttft_s"] > 0
+    assert parts["decode_s"] > 0
+    if policy == "cloud-only":
+        assert parts["backhaul_s"] >= 0.039  # 20 ms each way by default
+    else:
+        assert parts["backhaul_s"] == 0
+    # The parts add up to the end-to-end delay, up to proxy overheads of a few milliseconds.
+    assert sum(parts.values()) == pytest.approx(record["total_s"], abs=0.05)
+    assert record["reward"] == pytest.approx(-record["total_s"])
+
+
+def metric_value(text: str, name: str, **labels: str) -> float:
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def test_orchestrator_histograms_count_the_requests(stack: Stack) -> None:
+    def count() -> float:
+        text = httpx.get(f"{stack.orchestrator_url}/metrics/").text
+        return metric_value(text, "edgecloud_request_delay_seconds_count", policy="edge-only")
+
+    before = count()
+    for _ in range(2):
+        assert ask(stack, "edge-only", ue="ue-metrics").status_code == 200
+    deadline = time.monotonic() + 15
+    while count() < before + 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert count() == before + 2
+    text = httpx.get(f"{stack.orchestrator_url}/metrics/").text
+    for part in ("uplink", "decision", "queue", "backhaul", "ttft", "decode", "downlink"):
+        assert metric_value(text, "edgecloud_request_delay_part_seconds_count", part=part) > 0
+
+
+def test_prometheus_scrapes_every_service(stack: Stack) -> None:
+    if "prometheus" not in stack.executors:
+        pytest.skip("no prometheus binary here; .ci/run installs Debian's package")
+    assert ask(stack, "cloud-only", ue="ue-prom").status_code == 200
+    url = stack.url("prometheus")
+
+    def query(promql: str) -> list[dict[str, Any]]:
+        reply = httpx.get(f"{url}/api/v1/query", params={"query": promql}, timeout=10).json()
+        assert reply["status"] == "success"
+        result: list[dict[str, Any]] = reply["data"]["result"]
+        return result
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        up = {r["metric"]["job"]: r["value"][1] for r in query("up")}
+        delays = query('sum(edgecloud_request_delay_seconds_count{route="cloud"})')
+        if len(up) == 4 and set(up.values()) == {"1"} and delays and float(delays[0]["value"][1]):
+            break
+        time.sleep(1)
+    assert up == {"radio-emulator": "1", "orchestrator": "1", "edge-llm": "1", "cloud-llm": "1"}
+    assert float(delays[0]["value"][1]) >= 1
+    # vLLM's own histograms are scraped too.
+    assert query("vllm:time_to_first_token_seconds_count")
+
+
+def test_the_radio_emulator_shows_each_ues_radio_state(stack: Stack) -> None:
+    assert ask(stack, "edge-only", ue="ue-view").status_code == 200
+    view = httpx.get(f"{stack.radio_url}/ues/ue-view").json()
+    assert view["ue_id"] == "ue-view"
+    assert view["dl_rate_bps"] > 0
+    assert 0 < view["dl_rbs"] <= 51
+    missing = httpx.get(f"{stack.radio_url}/ues/nobody")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "unknown_ue"
