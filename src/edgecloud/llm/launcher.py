@@ -50,10 +50,12 @@ def vllm_environment(settings: EngineSettings) -> dict[str, str]:
     }
 
 
-def exec_vllm(settings: EngineSettings, spec: BundledModel, model_path: Path) -> None:
+def exec_vllm(
+    settings: EngineSettings, spec: BundledModel, model_path: Path, served_name: str | None = None
+) -> None:
     """Replace this process with the vLLM server, so a supervisor manages the engine directly."""
     if not settings.engine_python.exists():
         raise FileNotFoundError(f"engine Python {settings.engine_python} not found")
-    argv = vllm_command(settings, model_path, spec.name)
+    argv = vllm_command(settings, model_path, served_name or spec.name)
     env = {**os.environ, **vllm_environment(settings)}
     os.execve(argv[0], argv, env)

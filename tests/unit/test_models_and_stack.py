@@ -1,0 +1,79 @@
+from pathlib import Path
+
+import pytest
+
+from edgecloud.llm.catalog import GEMMA3, SMOLLM2
+from edgecloud.llm.launcher import vllm_command, vllm_environment
+from edgecloud.llm.models import MANIFEST, _write_manifest, verify
+from edgecloud.llm.settings import EngineSettings
+from edgecloud.stack import StackSettings, cpu_split, prometheus_config, stack_services
+from edgecloud.supervisor import supervisord_config
+
+
+def test_a_manifest_detects_missing_and_altered_files(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text("{}")
+    (tmp_path / "model.safetensors").write_bytes(b"weights")
+    assert not verify(tmp_path)  # no manifest yet
+    _write_manifest(tmp_path, SMOLLM2, gguf_sha256="ab" * 32)
+    assert (tmp_path / MANIFEST).is_file()
+    assert verify(tmp_path)
+    (tmp_path / "model.safetensors").write_bytes(b"weightz")
+    assert not verify(tmp_path)
+    (tmp_path / "model.safetensors").write_bytes(b"weights")
+    (tmp_path / "config.json").unlink()
+    assert not verify(tmp_path)
+
+
+def test_the_cloud_model_gets_a_bos_token_template_and_stop_string() -> None:
+    assert GEMMA3.add_bos_token
+    assert GEMMA3.chat_template == "transcript.jinja"
+    assert GEMMA3.stop == ("\nUser:",)
+    assert not SMOLLM2.add_bos_token
+
+
+def test_vllm_command_and_environment_keep_the_engine_offline() -> None:
+    settings = EngineSettings(port=9001, enforce_eager=True, kv_cache_gib=2)
+    argv = vllm_command(settings, Path("/models/x"), "x")
+    assert argv[1:3] == ["-m", "vllm.entrypoints.openai.api_server"]
+    assert argv[argv.index("--port") + 1] == "9001"
+    assert "--enforce-eager" in argv
+    env = vllm_environment(settings)
+    assert env["HF_HUB_OFFLINE"] == "1"
+    assert env["VLLM_CPU_KVCACHE_SPACE"] == "2"
+
+
+def test_engines_get_disjoint_cores() -> None:
+    edge, cloud = cpu_split()
+    assert edge
+    assert cloud
+    if edge != cloud:
+        assert not set(edge.split(",")) & set(cloud.split(","))
+
+
+def test_the_stack_routes_the_cloud_through_the_backhaul() -> None:
+    settings = StackSettings(radio_port=18000, orchestrator_port=18001, with_prometheus=False)
+    services = {s.name: s for s in stack_services(settings)}
+    assert list(services) == ["redis", "edge-llm", "cloud-llm", "orchestrator", "radio-emulator"]
+    orchestrator_env = services["orchestrator"].env
+    assert orchestrator_env["EDGECLOUD_ORCH_CLOUD_URL"] == "http://127.0.0.1:18000/backhaul"
+    assert services["radio-emulator"].env["EDGECLOUD_RADIO_ORCHESTRATOR_URL"].endswith(":18001")
+    assert services["redis"].health_url("127.0.0.1") is None
+    config = supervisord_config(settings, list(services.values()))
+    assert config.count("[program:") == 5
+    assert "killasgroup=true" in config
+
+
+def test_supervisord_config_refuses_values_it_cannot_carry() -> None:
+    settings = StackSettings(with_prometheus=False)
+    spec = stack_services(settings)[0]
+    broken = type(spec)(spec.name, spec.argv, {"X": "line\nbreak"}, spec.port)
+    with pytest.raises(ValueError, match="newlines"):
+        supervisord_config(settings, [broken])
+
+
+def test_local_prometheus_scrapes_all_four_services() -> None:
+    config = prometheus_config(StackSettings(edge_port=1234, prometheus_scrape_interval_s=2))
+    assert "scrape_interval: 2s" in config
+    for job in ("radio-emulator", "orchestrator", "edge-llm", "cloud-llm"):
+        assert f"job_name: {job}" in config
+    assert "127.0.0.1:1234" in config
