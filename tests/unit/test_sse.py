@@ -48,7 +48,8 @@ def test_tracker_times_tokens_and_aggregates_the_completion() -> None:
     tracker.observe(parse_event(chunk("!", finish="stop")), 11.0)
     assert tracker.observe(parse_event(chunk(usage=True)), 11.1) is True  # usage-only event
     assert tracker.ttft_s(end=12.0) == pytest.approx(0.5)
-    assert tracker.decode_s() == pytest.approx(0.5)
+    assert tracker.decode_s() == pytest.approx(0.6)  # to the end of the stream
+    assert tracker.tpot_s() == pytest.approx(0.25)  # between content tokens
     assert tracker.tokens == 3
     completion = tracker.completion()
     assert completion["choices"][0]["message"]["content"] == "Hello!"

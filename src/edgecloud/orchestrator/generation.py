@@ -17,6 +17,7 @@ class GenerationTracker:
     sent_at: float
     first_token_at: float | None = None
     last_token_at: float | None = None
+    last_event_at: float | None = None
     prompt_tokens: int = 0
     completion_tokens: int = 0
     content_events: int = 0
@@ -30,6 +31,7 @@ class GenerationTracker:
 
     def observe(self, event: SseEvent, now: float) -> bool:
         """Record one event; returns whether it is a usage-only event."""
+        self.last_event_at = now
         payload = event.json()
         if payload is None:
             return False
@@ -65,9 +67,16 @@ class GenerationTracker:
         return (self.first_token_at if self.first_token_at is not None else end) - self.sent_at
 
     def decode_s(self) -> float:
-        if self.first_token_at is None or self.last_token_at is None:
+        """First token to the end of the engine's stream (its finish and usage events included)."""
+        if self.first_token_at is None or self.last_event_at is None:
             return 0.0
-        return self.last_token_at - self.first_token_at
+        return self.last_event_at - self.first_token_at
+
+    def tpot_s(self) -> float | None:
+        """Mean time per output token after the first, from the content events."""
+        if self.first_token_at is None or self.last_token_at is None or self.tokens < 2:
+            return None
+        return (self.last_token_at - self.first_token_at) / (self.tokens - 1)
 
     def completion(self) -> dict[str, Any]:
         """The aggregate as an OpenAI ``chat.completion`` object."""

@@ -308,7 +308,7 @@ class ChatService:
         ttft_s = max(0.0, tracker.ttft_s(finished) - backhaul_s)
         decode_s = tracker.decode_s()
         if status == "ok" and tracker.first_token_at is not None:
-            routed.tier.observe(ttft_s, decode_s, tracker.tokens)
+            routed.tier.observe(ttft_s, tracker.tpot_s())
         self._metrics.completion_tokens.labels(routed.decision.route.value).inc(tracker.tokens)
         part = OrchestratorPart(
             request_id=routed.request_id,

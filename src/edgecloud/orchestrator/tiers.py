@@ -57,7 +57,7 @@ class Tier:
         self.in_flight -= 1
         self._slots.release()
 
-    def observe(self, ttft_s: float, decode_s: float, completion_tokens: int) -> None:
+    def observe(self, ttft_s: float, tpot_s: float | None) -> None:
         self.ttft_s.update(ttft_s)
-        if completion_tokens > 1:
-            self.tpot_s.update(decode_s / (completion_tokens - 1))
+        if tpot_s is not None:
+            self.tpot_s.update(tpot_s)
