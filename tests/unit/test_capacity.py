@@ -31,3 +31,17 @@ def test_sinr_adds_interference_to_noise_linearly() -> None:
     # Noise -100 dBm (1e-10 mW) plus interference 1e-10 mW doubles the floor: -3.01 dB of SINR.
     assert sinr_db(-80.0, -100.0) == pytest.approx(20.0)
     assert sinr_db(-80.0, -100.0, interference_mw=1e-10) == pytest.approx(16.9897, abs=1e-3)
+
+
+def test_cqi_mode_quantises_to_the_ts_38_214_table() -> None:
+    from edgecloud.model.capacity import CqiLinkAbstraction, cqi_from_efficiency
+
+    assert cqi_from_efficiency(0.1) == 0
+    assert cqi_from_efficiency(0.1523) == 1
+    assert cqi_from_efficiency(3.99) == 9  # 3.9023 <= 3.99 < 4.5234
+    assert cqi_from_efficiency(20.0) == 15
+    link = CqiLinkAbstraction(implementation_factor=0.6)
+    # 20 dB: Shannon x 0.6 = 3.9949 -> CQI 9, 3.9023 bit/s/Hz (64QAM, code rate 666/1024)
+    assert link.spectral_efficiency_bps_hz(20.0) == pytest.approx(3.9023)
+    assert link.spectral_efficiency_bps_hz(-12.0) == 0.0
+    assert link.spectral_efficiency_bps_hz(60.0) == pytest.approx(7.4063)

@@ -1,6 +1,9 @@
 import math
 
-from edgecloud.radio_emulator.cells import RadioEnvironment, cell_sites
+import pytest
+
+from edgecloud.model.mobility import Mobility, MobilityKind
+from edgecloud.radio_emulator.cells import Direction, RadioConfigError, RadioEnvironment, cell_sites
 from edgecloud.radio_emulator.settings import RadioSettings
 
 
@@ -30,7 +33,7 @@ def test_ues_attach_to_their_strongest_cell_with_plausible_sinr() -> None:
     assert all(-3.1 < u.dl_sinr_db < 70.0 for u in ues)
     assert sorted(u.dl_sinr_db for u in ues)[100] < 30.0
     assert all(u.distance_m >= 10.0 for u in ues)
-    rates = sorted(env.rate_bps(u, 51, downlink=True) for u in ues)
+    rates = sorted(env.rate_bps(u, 51, Direction.DOWNLINK) for u in ues)
     assert rates[0] > 0
     assert rates[-1] / rates[0] > 3  # position matters
 
@@ -44,3 +47,65 @@ def test_shadowing_off_makes_sinr_depend_on_geometry_only() -> None:
         assert min(u.dl_sinr_db for u in los_near) > max(u.dl_sinr_db for u in los_far)
     # A lone cell is noise-limited: even NLOS at 100 m, 12.9 - 104.6 dBm over -109.4 dBm is 17.7 dB.
     assert all(u.dl_sinr_db > 17.0 for u in ues)
+
+
+def test_fading_varies_per_rbg_and_is_redrawn_after_the_coherence_time() -> None:
+    env = RadioEnvironment(RadioSettings(seed=2, fading="rayleigh", coherence_time_s=0.05))
+    ue = env.get_or_register("ue-f")
+    first = list(env.rb_rates_bps(ue, Direction.DOWNLINK, now=0.0))
+    assert len(first) == 13
+    assert len(set(first)) > 5  # frequency-selective across RBGs
+    assert env.rb_rates_bps(ue, Direction.DOWNLINK, now=0.049) == first  # same block
+    assert env.rb_rates_bps(ue, Direction.DOWNLINK, now=0.051) != first  # redrawn
+
+
+def test_rayleigh_gains_average_one_so_mean_rates_follow_the_large_scale_sinr() -> None:
+    from random import Random
+
+    from edgecloud.model.fading import Fading, power_gain
+
+    rng = Random(1)
+    for kind in (Fading.RAYLEIGH, Fading.RICIAN):
+        gains = [power_gain(kind, rng, 9.0) for _ in range(40_000)]
+        assert sum(gains) / len(gains) == pytest.approx(1.0, abs=0.02)
+    rician = [power_gain(Fading.RICIAN, rng, 9.0) for _ in range(10_000)]
+    rayleigh = [power_gain(Fading.RAYLEIGH, rng) for _ in range(10_000)]
+    # A strong LOS component fades much less deeply.
+    assert sum(g < 0.1 for g in rician) < sum(g < 0.1 for g in rayleigh) / 10
+
+
+def test_a_far_ue_is_slower_than_a_near_one() -> None:
+    env = RadioEnvironment(RadioSettings(seed=0, shadowing=False, fading="none"))
+    near, far = env.get_or_register("near"), env.get_or_register("far")
+    near.site_los = far.site_los = [True, True, True]  # same propagation, different places
+    site = env.sites[0]  # on the x axis, the other two sites towards negative x
+    env.move(near, site.x_m + 15, site.y_m)
+    env.move(far, site.x_m - 80, site.y_m)
+    assert near.cell_id == far.cell_id == 0
+    assert near.dl_sinr_db > far.dl_sinr_db + 10
+    assert env.rate_bps(near, 51, Direction.DOWNLINK) > env.rate_bps(far, 51, Direction.DOWNLINK)
+    with pytest.raises(RadioConfigError, match="position"):
+        env.move(near, 10_000, 0)
+
+
+def test_moving_ues_stay_in_the_area_and_reattach() -> None:
+    env = RadioEnvironment(RadioSettings(seed=3))
+    ue = env.get_or_register("walker")
+    env.set_mobility(ue, Mobility(MobilityKind.CONSTANT_VELOCITY, speed_mps=30.0))
+    cells = set()
+    for _ in range(600):  # 60 s at 30 m/s
+        env.step_mobility(0.1)
+        assert env.area.contains(ue.motion.x_m, ue.motion.y_m)
+        cells.add(ue.cell_id)
+    assert len(cells) >= 2
+
+
+def test_static_rbs_cannot_oversubscribe_a_cell() -> None:
+    env = RadioEnvironment(RadioSettings(seed=0, n_cells=1))
+    a, b = env.get_or_register("a"), env.get_or_register("b")
+    env.set_static_rbs(a, Direction.DOWNLINK, 40)
+    with pytest.raises(RadioConfigError, match="11 downlink RBs left"):
+        env.set_static_rbs(b, Direction.DOWNLINK, 12)
+    env.set_static_rbs(b, Direction.DOWNLINK, 11)
+    env.set_static_rbs(a, Direction.DOWNLINK, None)
+    assert a.static_rbs[Direction.DOWNLINK] is None

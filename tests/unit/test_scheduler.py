@@ -1,19 +1,36 @@
-"""The shaping loop driven by a fake clock: rates, sharing between UEs, per-UE FIFO."""
+"""The real-time shaper driven by a fake clock: rates, sharing between UEs, per-UE FIFO."""
 
 from __future__ import annotations
 
 import asyncio
+import random
 
 import pytest
 
-from edgecloud.radio_emulator.cells import Position, UeRadio
+from edgecloud.model.mobility import Motion
+from edgecloud.model.nr import Carrier
+from edgecloud.model.scheduling import SchedulerKind
+from edgecloud.radio_emulator.cells import Direction, Ue
 from edgecloud.radio_emulator.scheduler import AirScheduler
 
-RB_RATE_BPS = 1e6  # every RB carries 1 Mbit/s in these tests
+RB_RATE_BPS = 1e6  # every RB carries 1 Mbit/s in these tests, on every RBG
 
 
-def ue(ue_id: str, cell_id: int = 0) -> UeRadio:
-    return UeRadio(ue_id, cell_id, Position(0, 0), 50.0, True, 10.0, 10.0)
+class FlatChannels:
+    """A carrier of 51 RBs (13 RBGs) where every RB carries the same rate for every UE."""
+
+    carrier = Carrier(numerology=1, bandwidth_mhz=20)
+    rbg_sizes = carrier.rbg_sizes()
+
+    def rb_rates_bps(self, ue: Ue, direction: Direction, now: float) -> list[float]:
+        return [RB_RATE_BPS] * len(self.rbg_sizes)
+
+    def rate_bps(self, ue: Ue, n_rbs: float, direction: Direction) -> float:
+        return n_rbs * RB_RATE_BPS
+
+
+def ue(ue_id: str, cell_id: int = 0) -> Ue:
+    return Ue(ue_id, random.Random(0), [True], [0.0], Motion(0, 0), cell_id=cell_id)
 
 
 class Clock:
@@ -24,18 +41,18 @@ class Clock:
         return self.now
 
 
-def scheduler(clock: Clock, n_rbs: int = 10) -> AirScheduler:
-    return AirScheduler(n_rbs, lambda u, rbs: rbs * RB_RATE_BPS, 0.001, clock=clock)
+def scheduler(clock: Clock, kind: SchedulerKind = SchedulerKind.ROUND_ROBIN) -> AirScheduler:
+    return AirScheduler(FlatChannels(), Direction.DOWNLINK, kind, 0.001, clock=clock)
 
 
 async def run_until_done(
-    sched: AirScheduler, clock: Clock, tasks: list[asyncio.Task[None]], epoch_s: float = 0.001
+    sched: AirScheduler, clock: Clock, tasks: list[asyncio.Task[None]]
 ) -> dict[int, float]:
-    """Tick the fake clock until every task finished; returns each task's finish time."""
+    """Tick the fake clock by 1 ms until every task finished; returns each one's finish time."""
     finished: dict[int, float] = {}
     await asyncio.sleep(0)
     while len(finished) < len(tasks):
-        clock.now = round(clock.now + epoch_s, 9)
+        clock.now = round(clock.now + 0.001, 9)
         sched.tick(clock.now)
         await asyncio.sleep(0)
         for i, task in enumerate(tasks):
@@ -50,24 +67,29 @@ async def test_one_ue_gets_the_whole_carrier() -> None:
     clock = Clock()
     sched = scheduler(clock)
     a = ue("a")
-    assert sched.rate_bps(a) == pytest.approx(10e6)
-    task = asyncio.create_task(sched.transmit(a, 12_500))  # 100 kbit at 10 Mbit/s = 10 ms
+    assert sched.rate_bps(a) == pytest.approx(51e6)
+    task = asyncio.create_task(sched.transmit(a, 63_750))  # 510 kbit at 51 Mbit/s = 10 ms
     done = await run_until_done(sched, clock, [task])
     assert done[0] == pytest.approx(0.010, abs=1e-9)
-    assert sched.bytes_sent == pytest.approx(12_500)
+    assert sched.bytes_sent == pytest.approx(63_750)
+    assert sched.cells[0].rb_seconds == pytest.approx(51 * 0.010)
 
 
 @pytest.mark.anyio
-async def test_two_active_ues_in_a_cell_share_its_rbs_equally() -> None:
+@pytest.mark.parametrize("kind", list(SchedulerKind))
+async def test_two_saturated_ues_of_a_cell_share_its_rbs(kind: SchedulerKind) -> None:
     clock = Clock()
-    sched = scheduler(clock)
-    tasks = [asyncio.create_task(sched.transmit(ue(n), 12_500)) for n in ("a", "b")]
+    sched = scheduler(clock, kind)
+    tasks = [asyncio.create_task(sched.transmit(ue(n), 637_500)) for n in ("a", "b")]
     await asyncio.sleep(0)
-    assert sched.rbs_for(ue("a")) == 5
+    assert sched.rbs_for(ue("a")) == 25.5
     assert sched.active_ues(0) == 2
     done = await run_until_done(sched, clock, tasks)
-    assert done[0] == pytest.approx(0.020, abs=1e-9)
-    assert done[1] == pytest.approx(0.020, abs=1e-9)
+    if kind is SchedulerKind.MAX_CI:
+        # Equal channels: max C/I serves the first UE alone, then the other (same total time).
+        assert sorted(done.values()) == pytest.approx([0.1, 0.2], abs=0.002)
+    else:
+        assert list(done.values()) == pytest.approx([0.2, 0.2], abs=0.002)
 
 
 @pytest.mark.anyio
@@ -75,8 +97,8 @@ async def test_ues_of_different_cells_do_not_share() -> None:
     clock = Clock()
     sched = scheduler(clock)
     tasks = [
-        asyncio.create_task(sched.transmit(ue("a", 0), 12_500)),
-        asyncio.create_task(sched.transmit(ue("b", 1), 12_500)),
+        asyncio.create_task(sched.transmit(ue("a", 0), 63_750)),
+        asyncio.create_task(sched.transmit(ue("b", 1), 63_750)),
     ]
     done = await run_until_done(sched, clock, tasks)
     assert done == {0: pytest.approx(0.010), 1: pytest.approx(0.010)}
@@ -87,7 +109,7 @@ async def test_requests_of_one_ue_share_its_rate_in_fifo_order() -> None:
     clock = Clock()
     sched = scheduler(clock)
     a = ue("a")
-    tasks = [asyncio.create_task(sched.transmit(a, 12_500)) for _ in range(2)]
+    tasks = [asyncio.create_task(sched.transmit(a, 63_750)) for _ in range(2)]
     done = await run_until_done(sched, clock, tasks)
     # Bandwidth is per UE, not per connection: the second request waits for the first.
     assert done[0] == pytest.approx(0.010)
@@ -95,25 +117,41 @@ async def test_requests_of_one_ue_share_its_rate_in_fifo_order() -> None:
 
 
 @pytest.mark.anyio
+async def test_a_static_allocation_fixes_the_rate() -> None:
+    clock = Clock()
+    sched = scheduler(clock)
+    a, b = ue("a"), ue("b")
+    a.static_rbs[Direction.DOWNLINK] = 5
+    assert sched.rbs_for(a) == 5
+    tasks = [
+        asyncio.create_task(sched.transmit(a, 62_500)),  # 500 kbit at 5 Mbit/s: 100 ms
+        asyncio.create_task(sched.transmit(b, 57_500)),
+    ]  # 460 kbit at 46 Mbit/s: 10 ms
+    done = await run_until_done(sched, clock, tasks)  # fmt: off
+    assert done[0] == pytest.approx(0.100, abs=1e-9)
+    assert done[1] == pytest.approx(0.010, abs=1e-9)
+
+
+@pytest.mark.anyio
 async def test_a_cancelled_waiter_is_skipped() -> None:
     clock = Clock()
     sched = scheduler(clock)
     a = ue("a")
-    gone = asyncio.create_task(sched.transmit(a, 1_000_000))
+    gone = asyncio.create_task(sched.transmit(a, 10_000_000))
     await asyncio.sleep(0)
     gone.cancel()
-    kept = asyncio.create_task(sched.transmit(a, 12_500))
+    kept = asyncio.create_task(sched.transmit(a, 63_750))
     done = await run_until_done(sched, clock, [kept])
     assert done[0] == pytest.approx(0.010)
 
 
 @pytest.mark.anyio
 async def test_the_real_time_loop_delivers_at_the_set_rate() -> None:
-    sched = AirScheduler(10, lambda u, rbs: rbs * RB_RATE_BPS, 0.001)
+    sched = AirScheduler(FlatChannels(), Direction.DOWNLINK, SchedulerKind.ROUND_ROBIN, 0.001)
     loop = asyncio.create_task(sched.run())
     try:
         started = asyncio.get_running_loop().time()
-        await sched.transmit(ue("a"), 62_500)  # 0.5 Mbit at 10 Mbit/s = 50 ms
+        await sched.transmit(ue("a"), 318_750)  # 2.55 Mbit at 51 Mbit/s = 50 ms
         elapsed = asyncio.get_running_loop().time() - started
     finally:
         loop.cancel()

@@ -35,3 +35,32 @@ def sinr_db(rx_power_dbm: float, noise_dbm: float, interference_mw: float = 0.0)
     """SINR of one RB, interference given as a sum of linear powers (OFDMA: inter-cell only)."""
     noise_mw = 10 ** (noise_dbm / 10)
     return rx_power_dbm - 10 * math.log10(noise_mw + interference_mw)
+
+
+# TS 38.214 table 5.2.2.1-2 (256QAM): spectral efficiency of CQI 1..15, bit/s/Hz.
+CQI_TABLE_2_EFFICIENCY_BPS_HZ = (
+    0.1523, 0.3770, 0.8770, 1.4766, 1.9141, 2.4063, 2.7305, 3.3223,
+    3.9023, 4.5234, 5.1152, 5.5547, 6.2266, 6.9141, 7.4063,
+)  # fmt: skip
+
+
+def cqi_from_efficiency(efficiency_bps_hz: float) -> int:
+    """The highest CQI whose table efficiency the channel supports; 0 is out of range."""
+    cqi = 0
+    for index, table_efficiency in enumerate(CQI_TABLE_2_EFFICIENCY_BPS_HZ, start=1):
+        if table_efficiency <= efficiency_bps_hz + 1e-9:
+            cqi = index
+    return cqi
+
+
+@dataclass(frozen=True, slots=True)
+class CqiLinkAbstraction(LinkAbstraction):
+    """Shannon (attenuated) quantised down to the TS 38.214 CQI table's efficiencies.
+
+    The link sustains the highest CQI whose efficiency the attenuated Shannon bound reaches, as a
+    link adaptation at 10% BLER would pick; the UE gets that CQI's efficiency.
+    """
+
+    def spectral_efficiency_bps_hz(self, sinr_db: float) -> float:
+        cqi = cqi_from_efficiency(LinkAbstraction.spectral_efficiency_bps_hz(self, sinr_db))
+        return 0.0 if cqi == 0 else CQI_TABLE_2_EFFICIENCY_BPS_HZ[cqi - 1]

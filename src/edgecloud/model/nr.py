@@ -40,6 +40,22 @@ _MAX_RBS: dict[int, dict[int, int]] = {
     },
 }
 
+# TS 38.101-2 table 5.3.2-1 (FR2): 60 and 120 kHz SCS. 60 kHz is also an FR1 numerology above.
+_MAX_RBS_FR2: dict[int, dict[int, int]] = {
+    60: {50: 66, 100: 132, 200: 264},
+    120: {50: 32, 100: 66, 200: 132, 400: 264},
+}
+# TS 38.214 table 5.1.2.2.1-1, configuration 1: RBG size P by bandwidth-part size in RBs.
+_RBG_SIZES = ((36, 2), (72, 4), (144, 8), (275, 16))
+
+
+def rbg_size(n_rbs: int) -> int:
+    """Nominal RBG size for a bandwidth part of ``n_rbs`` RBs (configuration 1)."""
+    for limit, size in _RBG_SIZES:
+        if n_rbs <= limit:
+            return size
+    raise ValueError(f"a bandwidth part has at most 275 RBs, got {n_rbs}")
+
 
 @dataclass(frozen=True, slots=True)
 class Carrier:
@@ -51,12 +67,16 @@ class Carrier:
     def __post_init__(self) -> None:
         if self.numerology not in (0, 1, 2, 3):
             raise ValueError(f"numerology must be 0-3, got {self.numerology}")
-        if self.scs_khz in _MAX_RBS and self.bandwidth_mhz not in _MAX_RBS[self.scs_khz]:
-            allowed = sorted(_MAX_RBS[self.scs_khz])
+        allowed = self._table()
+        if self.bandwidth_mhz not in allowed:
             raise ValueError(
-                f"{self.bandwidth_mhz} MHz is not an FR1 channel bandwidth for {self.scs_khz} kHz "
-                f"SCS; allowed: {allowed}"
+                f"{self.bandwidth_mhz} MHz is not a channel bandwidth for {self.scs_khz} kHz SCS; "
+                f"allowed: {sorted(allowed)}"
             )
+
+    def _table(self) -> dict[int, int]:
+        fr1 = _MAX_RBS.get(self.scs_khz, {})
+        return {**_MAX_RBS_FR2.get(self.scs_khz, {}), **fr1}
 
     @property
     def scs_khz(self) -> int:
@@ -72,8 +92,15 @@ class Carrier:
 
     @property
     def n_rbs(self) -> int:
-        """RBs of the carrier: the table value, or a 95% occupancy estimate for mu = 3 (FR2)."""
-        table = _MAX_RBS.get(self.scs_khz)
-        if table is not None:
-            return table[self.bandwidth_mhz]
-        return int(0.95 * self.bandwidth_mhz * 1e6 // self.rb_bandwidth_hz)
+        """RBs of the carrier (TS 38.101-1/-2 maximum transmission bandwidth)."""
+        return self._table()[self.bandwidth_mhz]
+
+    @property
+    def rbg_size(self) -> int:
+        return rbg_size(self.n_rbs)
+
+    def rbg_sizes(self) -> list[int]:
+        """RBs in each RBG of the carrier (the last one may be smaller)."""
+        size = self.rbg_size
+        full, rest = divmod(self.n_rbs, size)
+        return [size] * full + ([rest] if rest else [])

@@ -19,7 +19,7 @@ from edgecloud.api.errors import APIError, BadRequestError, ServiceUnavailableEr
 from edgecloud.common.reports import DeliveryReport
 from edgecloud.common.tasks import BackgroundTasks
 
-from .cells import UE_ID_PATTERN, RadioEnvironment, UeLimitError, UeRadio
+from .cells import UE_ID_PATTERN, RadioEnvironment, Ue, UeLimitError
 from .metrics import RadioMetrics
 from .pacing import PacedRelay
 from .publisher import ReportPublisher
@@ -82,7 +82,9 @@ class AirInterface:
         publisher: ReportPublisher,
         metrics: RadioMetrics,
         background: BackgroundTasks,
+        buffer_chunks: int = 256,
     ) -> None:
+        self._buffer_chunks = buffer_chunks
         self.environment = environment
         self.uplink = uplink
         self.downlink = downlink
@@ -92,19 +94,19 @@ class AirInterface:
         self._metrics = metrics
         self._background = background
 
-    def attach(self, ue_id: str) -> UeRadio:
+    def attach(self, ue_id: str, check_coverage: bool = True) -> Ue:
         try:
             ue = self.environment.get_or_register(ue_id)
         except UeLimitError as exc:
             raise TooManyUesError(str(exc), code="too_many_ues") from exc
         self._metrics.registered_ues.set(len(self.environment.ues))
-        if self.downlink.rate_bps(ue) <= 0 or self.uplink.rate_bps(ue) <= 0:
+        if (check_coverage and self.downlink.rate_bps(ue) <= 0) or self.uplink.rate_bps(ue) <= 0:
             raise ServiceUnavailableError(
                 f"UE {ue_id} is out of coverage", param=h.UE_ID, code="out_of_coverage"
             )
         return ue
 
-    def radio_headers(self, ue: UeRadio, uplink_s: float) -> dict[str, str]:
+    def radio_headers(self, ue: Ue, uplink_s: float) -> dict[str, str]:
         return {
             h.RADIO_UE_ID: ue.ue_id,
             h.RADIO_CELL_ID: str(ue.cell_id),
@@ -134,7 +136,7 @@ class AirInterface:
         path: str,
         body: bytes,
         request_headers: dict[str, str],
-        ue: UeRadio,
+        ue: Ue,
         request_id: str | None,
     ) -> StreamingResponse:
         request_id = request_id or uuid.uuid4().hex
@@ -162,7 +164,7 @@ class AirInterface:
         async def carry(chunk: bytes, received_at: float) -> None:
             await self.downlink.transmit(ue, len(chunk))
 
-        relay = PacedRelay(upstream, carry)
+        relay = PacedRelay(upstream, carry, max_chunks=self._buffer_chunks)
 
         async def body_stream() -> object:
             try:
@@ -192,7 +194,7 @@ class AirInterface:
     def _finish(
         self,
         relay: PacedRelay,
-        ue: UeRadio,
+        ue: Ue,
         request_id: str,
         status_code: int,
         ul_bytes: int,

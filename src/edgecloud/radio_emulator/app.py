@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 
 import httpx
@@ -14,9 +15,10 @@ from redis.asyncio import Redis
 from edgecloud.api.errors import install_error_handlers
 from edgecloud.common.tasks import BackgroundTasks
 
+from .admin import admin_api, cells_api
 from .air import AirInterface
 from .backhaul_proxy import BackhaulProxy
-from .cells import RadioEnvironment
+from .cells import Direction, RadioEnvironment
 from .links import Backhaul
 from .metrics import RadioMetrics, SchedulerCollector
 from .publisher import ReportPublisher
@@ -29,20 +31,19 @@ def create_app(settings: RadioSettings) -> FastAPI:
     registry = CollectorRegistry()
     metrics = RadioMetrics(registry)
     environment = RadioEnvironment(settings)
-    n_rbs = environment.carrier.n_rbs
     schedulers = {
-        "uplink": AirScheduler(
-            n_rbs,
-            lambda ue, rbs: environment.rate_bps(ue, rbs, downlink=False),
+        direction: AirScheduler(
+            environment,
+            direction,
+            settings.downlink_scheduler
+            if direction is Direction.DOWNLINK
+            else settings.uplink_scheduler,
             settings.scheduling_epoch_s,
-        ),
-        "downlink": AirScheduler(
-            n_rbs,
-            lambda ue, rbs: environment.rate_bps(ue, rbs, downlink=True),
-            settings.scheduling_epoch_s,
-        ),
+            settings.pf_window_epochs,
+        )
+        for direction in Direction
     }
-    registry.register(SchedulerCollector(schedulers, settings.n_cells))
+    registry.register(SchedulerCollector(environment, schedulers, settings.metrics_max_ues))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -64,13 +65,14 @@ def create_app(settings: RadioSettings) -> FastAPI:
             )
             app.state.air = AirInterface(
                 environment,
-                schedulers["uplink"],
-                schedulers["downlink"],
+                schedulers[Direction.UPLINK],
+                schedulers[Direction.DOWNLINK],
                 orchestrator_client,
                 str(settings.orchestrator_url),
                 publisher,
                 metrics,
                 background,
+                settings.relay_buffer_chunks,
             )
             app.state.backhaul = BackhaulProxy(
                 Backhaul.symmetric(
@@ -84,6 +86,7 @@ def create_app(settings: RadioSettings) -> FastAPI:
                 metrics,
             )
             loops = [asyncio.create_task(s.run()) for s in schedulers.values()]
+            loops.append(asyncio.create_task(_move_ues(environment, settings.mobility_step_s)))
             try:
                 yield
             finally:
@@ -101,10 +104,20 @@ def create_app(settings: RadioSettings) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    for router in (ue_api, backhaul_api, ues_api, health_api):
+    for router in (ue_api, backhaul_api, ues_api, cells_api, admin_api, health_api):
         app.include_router(router)
     app.mount("/metrics", make_asgi_app(registry))
     return app
+
+
+async def _move_ues(environment: RadioEnvironment, step_s: float) -> None:
+    """Advance the moving UEs in real time."""
+    last = time.monotonic()
+    while True:
+        await asyncio.sleep(step_s)
+        now = time.monotonic()
+        environment.step_mobility(now - last)
+        last = now
 
 
 def create_app_from_env() -> FastAPI:

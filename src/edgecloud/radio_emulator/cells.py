@@ -1,13 +1,15 @@
-"""Cells and UEs: where each UE is, which cell serves it, and the SINR of its links.
+"""Cells and UEs: where each UE is, which cell serves it, its mean SINR and its fading per RBG.
 
 Layout: ``n_cells`` gNBs on a ring with inter-site distance sqrt(3) * radius (adjacent hexagonal
 cells). A UE is placed uniformly in the disc of a cell drawn at random and attaches to the strongest
 cell; its LOS state and shadowing towards every gNB are drawn once, from a generator seeded by
 (seed, UE id), so a UE id always lands at the same place whatever the order in which UEs arrive.
+A moving UE keeps its LOS states and shadowing, re-attaches to the strongest cell as it moves.
 
 Downlink SINR: serving gNB power per RB over thermal noise plus the other gNBs' power per RB scaled
 by their load. Uplink SNR: UE power spread over the carrier, over the gNB's noise (uplink inter-cell
-interference is not modelled in this version).
+interference is not modelled). Fast fading multiplies the wanted signal per RBG (block fading,
+redrawn every coherence interval); interference is taken at its mean.
 """
 
 from __future__ import annotations
@@ -15,19 +17,37 @@ from __future__ import annotations
 import math
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 
-from edgecloud.model.capacity import LinkAbstraction, sinr_db
-from edgecloud.model.channel import SHADOWING_STD_DB, los_probability, noise_power_dbm, path_loss_db
+from edgecloud.model.capacity import CqiLinkAbstraction, LinkAbstraction, sinr_db
+from edgecloud.model.channel import (
+    SHADOWING_STD_DB,
+    los_probability,
+    noise_power_dbm,
+    path_loss_db,
+)
+from edgecloud.model.fading import Fading, coherence_time_s, power_gain
+from edgecloud.model.mobility import Area, Mobility, Motion, advance
 from edgecloud.model.nr import Carrier
 
 from .settings import RadioSettings
 
 UE_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:@-]{1,128}$")
+PEDESTRIAN_SPEED_MPS = 3 / 3.6
+
+
+class Direction(StrEnum):
+    UPLINK = "uplink"
+    DOWNLINK = "downlink"
 
 
 class UeLimitError(Exception):
     pass
+
+
+class RadioConfigError(ValueError):
+    """A requested change is not valid for this layout (bad position, too many static RBs...)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,15 +59,32 @@ class Position:
         return math.hypot(self.x_m - other.x_m, self.y_m - other.y_m)
 
 
-@dataclass(frozen=True, slots=True)
-class UeRadio:
+@dataclass(slots=True)
+class Ue:
     ue_id: str
-    cell_id: int
-    position: Position
-    distance_m: float
-    los: bool
-    dl_sinr_db: float
-    ul_sinr_db: float
+    rng: random.Random = field(compare=False, repr=False)
+    site_los: list[bool]
+    site_shadowing_db: list[float]
+    motion: Motion
+    mobility: Mobility = field(default_factory=Mobility)
+    static_rbs: dict[Direction, int | None] = field(
+        default_factory=lambda: {Direction.UPLINK: None, Direction.DOWNLINK: None}
+    )
+    cell_id: int = 0
+    distance_m: float = 0.0
+    los: bool = True
+    dl_sinr_db: float = 0.0
+    ul_sinr_db: float = 0.0
+    gains: dict[Direction, list[float]] = field(default_factory=dict)
+    fading_redraw_at: float = -math.inf
+    rb_rate_bps: dict[Direction, list[float]] = field(default_factory=dict)
+
+    @property
+    def position(self) -> Position:
+        return Position(self.motion.x_m, self.motion.y_m)
+
+    def sinr_db(self, direction: Direction) -> float:
+        return self.dl_sinr_db if direction is Direction.DOWNLINK else self.ul_sinr_db
 
 
 def cell_sites(n_cells: int, radius_m: float) -> list[Position]:
@@ -65,14 +102,18 @@ def cell_sites(n_cells: int, radius_m: float) -> list[Position]:
 
 
 class RadioEnvironment:
-    """The static radio picture of every registered UE, computed from the system model."""
+    """The radio picture of every registered UE, computed from the system model."""
 
     def __init__(self, settings: RadioSettings) -> None:
         self.settings = settings
         self.carrier = Carrier(settings.numerology, settings.bandwidth_mhz)
-        self.link = LinkAbstraction(implementation_factor=settings.implementation_factor)
+        link_class = CqiLinkAbstraction if settings.link_abstraction == "cqi" else LinkAbstraction
+        self.link = link_class(implementation_factor=settings.implementation_factor)
         self.sites = cell_sites(settings.n_cells, settings.cell_radius_m)
-        self._ues: dict[str, UeRadio] = {}
+        ring = max(s.distance_m(Position(0, 0)) for s in self.sites)
+        self.area = Area(ring + settings.cell_radius_m)
+        self._rbg_sizes = self.carrier.rbg_sizes()
+        self._ues: dict[str, Ue] = {}
         rb_hz = self.carrier.rb_bandwidth_hz
         n_rbs = self.carrier.n_rbs
         self._gnb_power_per_rb_dbm = settings.gnb_power_dbm - 10 * math.log10(n_rbs)
@@ -81,10 +122,14 @@ class RadioEnvironment:
         self._gnb_noise_dbm = noise_power_dbm(rb_hz, settings.gnb_noise_figure_db)
 
     @property
-    def ues(self) -> dict[str, UeRadio]:
+    def rbg_sizes(self) -> list[int]:
+        return self._rbg_sizes
+
+    @property
+    def ues(self) -> dict[str, Ue]:
         return self._ues
 
-    def get_or_register(self, ue_id: str) -> UeRadio:
+    def get_or_register(self, ue_id: str) -> Ue:
         ue = self._ues.get(ue_id)
         if ue is None:
             if len(self._ues) >= self.settings.max_ues:
@@ -93,40 +138,129 @@ class RadioEnvironment:
             self._ues[ue_id] = ue
         return ue
 
-    def _place(self, ue_id: str) -> UeRadio:
+    def remove(self, ue_id: str) -> bool:
+        return self._ues.pop(ue_id, None) is not None
+
+    def _place(self, ue_id: str) -> Ue:
         s = self.settings
         rng = random.Random(f"{s.seed}:{ue_id}")
         site = self.sites[rng.randrange(s.n_cells)]
         # Uniform in the disc, at least 10 m from the mast (the path-loss models' minimum).
         r = math.sqrt(rng.uniform((10.0 / s.cell_radius_m) ** 2, 1.0)) * s.cell_radius_m
         theta = rng.uniform(0, 2 * math.pi)
-        position = Position(site.x_m + r * math.cos(theta), site.y_m + r * math.sin(theta))
-        losses = [self._link_loss_db(rng, position, other) for other in self.sites]
+        x, y = site.x_m + r * math.cos(theta), site.y_m + r * math.sin(theta)
+        los, shadowing = [], []
+        for other in self.sites:
+            d2 = max(math.hypot(x - other.x_m, y - other.y_m), 10.0)
+            is_los = rng.random() < los_probability(s.scenario, d2, s.ue_height_m)
+            los.append(is_los)
+            std = SHADOWING_STD_DB[s.scenario][0 if is_los else 1]
+            shadowing.append(rng.gauss(0.0, std) if s.shadowing else 0.0)
+        mobility = Mobility(s.default_mobility, speed_mps=s.default_speed_mps,
+                            min_speed_mps=min(0.5, s.default_speed_mps))  # fmt: off
+        motion = Motion(x, y, heading_rad=rng.uniform(0, 2 * math.pi), speed_mps=mobility.speed_mps)
+        ue = Ue(ue_id, rng, los, shadowing, motion, mobility)
+        self._update_large_scale(ue)
+        return ue
+
+    def _update_large_scale(self, ue: Ue) -> None:
+        s = self.settings
+        losses = []
+        for i, site in enumerate(self.sites):
+            d2 = max(ue.position.distance_m(site), 10.0)
+            loss = path_loss_db(s.scenario, d2, s.carrier_hz, los=ue.site_los[i],
+                                ue_height_m=s.ue_height_m)  # fmt: off
+            losses.append(loss + ue.site_shadowing_db[i])
         # The UE attaches to the strongest cell, as cell selection would do (shadowing included).
-        cell_id = min(range(len(losses)), key=lambda i: losses[i][0])
-        serving_loss_db, serving_los = losses[cell_id]
+        cell_id = min(range(len(losses)), key=lambda i: losses[i])
         interference_mw = sum(
-            s.interference_load * 10 ** ((self._gnb_power_per_rb_dbm - loss_db) / 10)
-            for i, (loss_db, _) in enumerate(losses)
+            s.interference_load * 10 ** ((self._gnb_power_per_rb_dbm - loss) / 10)
+            for i, loss in enumerate(losses)
             if i != cell_id
         )
-        dl = sinr_db(
-            self._gnb_power_per_rb_dbm - serving_loss_db, self._ue_noise_dbm, interference_mw
+        ue.cell_id = cell_id
+        ue.los = ue.site_los[cell_id]
+        ue.distance_m = ue.position.distance_m(self.sites[cell_id])
+        ue.dl_sinr_db = sinr_db(
+            self._gnb_power_per_rb_dbm - losses[cell_id], self._ue_noise_dbm, interference_mw
         )
-        ul = sinr_db(self._ue_power_per_rb_dbm - serving_loss_db, self._gnb_noise_dbm)
-        distance_m = position.distance_m(self.sites[cell_id])
-        return UeRadio(ue_id, cell_id, position, distance_m, serving_los, dl, ul)
+        ue.ul_sinr_db = sinr_db(self._ue_power_per_rb_dbm - losses[cell_id], self._gnb_noise_dbm)
+        ue.fading_redraw_at = -math.inf  # the channel changed: refresh the per-RBG rates
 
-    def _link_loss_db(self, rng: random.Random, ue: Position, site: Position) -> tuple[float, bool]:
-        s = self.settings
-        d2 = max(ue.distance_m(site), 10.0)
-        los = rng.random() < los_probability(s.scenario, d2, s.ue_height_m)
-        loss = path_loss_db(s.scenario, d2, s.carrier_hz, los=los, ue_height_m=s.ue_height_m)
-        if s.shadowing:
-            loss += rng.gauss(0.0, SHADOWING_STD_DB[s.scenario][0 if los else 1])
-        return loss, los
+    def _fading_kind(self, ue: Ue) -> Fading:
+        configured = self.settings.fading
+        if configured == "auto":
+            return Fading.RICIAN if ue.los else Fading.RAYLEIGH
+        return Fading(configured)
 
-    def rate_bps(self, ue: UeRadio, n_rbs: float, downlink: bool) -> float:
-        """Rate of a UE holding ``n_rbs`` RBs (fractions mean a time share of an RB)."""
-        sinr = ue.dl_sinr_db if downlink else ue.ul_sinr_db
-        return n_rbs * self.carrier.rb_bandwidth_hz * self.link.spectral_efficiency_bps_hz(sinr)
+    def _coherence_s(self, ue: Ue) -> float:
+        if self.settings.coherence_time_s is not None:
+            return self.settings.coherence_time_s
+        speed = max(ue.motion.speed_mps, PEDESTRIAN_SPEED_MPS)
+        return coherence_time_s(speed, self.settings.carrier_hz)
+
+    def rb_rates_bps(self, ue: Ue, direction: Direction, now: float) -> list[float]:
+        """Rate one RB of each RBG carries for the UE now (fading redrawn when due)."""
+        if now >= ue.fading_redraw_at:
+            kind = self._fading_kind(ue)
+            k_db = self.settings.rician_k_db
+            for d in Direction:
+                gains = [power_gain(kind, ue.rng, k_db) for _ in self.rbg_sizes]
+                ue.gains[d] = gains
+                ue.rb_rate_bps[d] = [
+                    self.carrier.rb_bandwidth_hz
+                    * self.link.spectral_efficiency_bps_hz(
+                        ue.sinr_db(d) + (10 * math.log10(g) if g > 0 else -math.inf)
+                    )
+                    for g in gains
+                ]
+            ue.fading_redraw_at = now + self._coherence_s(ue)
+        return ue.rb_rate_bps[direction]
+
+    def mean_rb_rate_bps(self, ue: Ue, direction: Direction) -> float:
+        """Per-RB rate without fast fading (the large-scale SINR only)."""
+        return self.carrier.rb_bandwidth_hz * self.link.spectral_efficiency_bps_hz(
+            ue.sinr_db(direction)
+        )
+
+    def rate_bps(self, ue: Ue, n_rbs: float, direction: Direction) -> float:
+        """Rate of a UE holding ``n_rbs`` RBs, from its large-scale SINR."""
+        return n_rbs * self.mean_rb_rate_bps(ue, direction)
+
+    # -- changes made through the admin API ------------------------------------------------------
+
+    def move(self, ue: Ue, x_m: float, y_m: float) -> None:
+        if not self.area.contains(x_m, y_m):
+            w = self.area.half_width_m
+            raise RadioConfigError(f"position must lie within +-{w:.0f} m of the layout centre")
+        ue.motion = Motion(x_m, y_m, ue.motion.heading_rad, ue.mobility.speed_mps)
+        self._update_large_scale(ue)
+
+    def set_mobility(self, ue: Ue, mobility: Mobility) -> None:
+        ue.mobility = mobility
+        ue.motion = Motion(ue.motion.x_m, ue.motion.y_m, ue.motion.heading_rad, mobility.speed_mps)
+
+    def set_static_rbs(self, ue: Ue, direction: Direction, rbs: int | None) -> None:
+        if rbs is not None:
+            reserved = sum(
+                other.static_rbs[direction] or 0
+                for other in self._ues.values()
+                if other.cell_id == ue.cell_id and other.ue_id != ue.ue_id
+            )
+            if rbs < 1 or reserved + rbs > self.carrier.n_rbs:
+                raise RadioConfigError(
+                    f"cell {ue.cell_id} has {self.carrier.n_rbs - reserved} {direction} RBs left "
+                    f"for static allocation; asked for {rbs}"
+                )
+        ue.static_rbs[direction] = rbs
+
+    def step_mobility(self, dt_s: float) -> int:
+        """Advance every moving UE by ``dt_s``; returns how many moved."""
+        moved = 0
+        for ue in self._ues.values():
+            if ue.mobility.kind == "static":
+                continue
+            ue.motion = advance(ue.motion, ue.mobility, self.area, dt_s, ue.rng)
+            self._update_large_scale(ue)
+            moved += 1
+        return moved

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Metric
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from .cells import Direction, RadioEnvironment
 from .scheduler import AirScheduler
 
 DELAY_BUCKETS_S = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
@@ -60,13 +61,38 @@ class RadioMetrics:
 
 
 class SchedulerCollector(Collector):
-    """Reads the schedulers' live state at scrape time (active UEs per cell, loop lag)."""
+    """Reads the live radio state at scrape time.
 
-    def __init__(self, schedulers: dict[str, AirScheduler], n_cells: int) -> None:
+    Per-cell series: RB-seconds granted (utilisation = rate / RBs of the cell), bytes sent, active
+    UEs. Per-UE series (rate, SINR, bytes) only for the first ``max_ues`` UEs, to bound cardinality.
+    """
+
+    def __init__(
+        self,
+        environment: RadioEnvironment,
+        schedulers: dict[Direction, AirScheduler],
+        max_ues: int,
+    ) -> None:
+        self._environment = environment
         self._schedulers = schedulers
-        self._n_cells = n_cells
+        self._max_ues = max_ues
 
     def collect(self) -> Iterator[Metric]:
+        env = self._environment
+        cells = range(len(env.sites))
+        rbs = GaugeMetricFamily(
+            "edgecloud_radio_cell_rbs", "RBs of each cell's carrier", labels=["cell"]
+        )
+        for cell in cells:
+            rbs.add_metric([str(cell)], env.carrier.n_rbs)
+        rb_seconds = CounterMetricFamily(
+            "edgecloud_radio_rb_seconds",
+            "RBs granted times epoch duration; divide its rate by the cell's RBs for utilisation",
+            labels=["cell", "direction"],
+        )
+        cell_bytes = CounterMetricFamily(
+            "edgecloud_radio_cell_bytes", "Bytes sent per cell", labels=["cell", "direction"]
+        )
         active = GaugeMetricFamily(
             "edgecloud_radio_active_ues", "UEs with bytes waiting", labels=["cell", "direction"]
         )
@@ -75,9 +101,43 @@ class SchedulerCollector(Collector):
             "How late the last scheduling epoch ran",
             labels=["direction"],
         )
+        late = CounterMetricFamily(
+            "edgecloud_radio_scheduler_late_epochs",
+            "Epochs that ran more than one epoch late",
+            labels=["direction"],
+        )
+        epochs = CounterMetricFamily(
+            "edgecloud_radio_scheduler_epochs", "Scheduling epochs run", labels=["direction"]
+        )
         for direction, scheduler in self._schedulers.items():
-            for cell in range(self._n_cells):
-                active.add_metric([str(cell), direction], scheduler.active_ues(cell))
-            lag.add_metric([direction], scheduler.last_lag_s)
-        yield active
-        yield lag
+            d = direction.value
+            for cell in cells:
+                counters = scheduler.cells.get(cell)
+                rb_seconds.add_metric([str(cell), d], counters.rb_seconds if counters else 0.0)
+                cell_bytes.add_metric([str(cell), d], counters.bytes_sent if counters else 0.0)
+                active.add_metric([str(cell), d], scheduler.active_ues(cell))
+            lag.add_metric([d], scheduler.last_lag_s)
+            late.add_metric([d], scheduler.late_epochs)
+            epochs.add_metric([d], scheduler.epochs)
+        yield from (rbs, rb_seconds, cell_bytes, active, lag, late, epochs)
+        yield from self._per_ue()
+
+    def _per_ue(self) -> Iterator[Metric]:
+        rate = GaugeMetricFamily(
+            "edgecloud_radio_ue_rate_bps",
+            "A UE's expected rate from its RB share and SINR",
+            labels=["ue", "direction"],
+        )
+        sinr = GaugeMetricFamily(
+            "edgecloud_radio_ue_sinr_db", "A UE's large-scale SINR", labels=["ue", "direction"]
+        )
+        sent = CounterMetricFamily(
+            "edgecloud_radio_ue_bytes", "Bytes a UE sent or received", labels=["ue", "direction"]
+        )
+        for ue in list(self._environment.ues.values())[: self._max_ues]:
+            for direction, scheduler in self._schedulers.items():
+                labels = [ue.ue_id, direction.value]
+                rate.add_metric(labels, scheduler.rate_bps(ue))
+                sinr.add_metric(labels, ue.sinr_db(direction))
+                sent.add_metric(labels, scheduler.ue_bytes.get(ue.ue_id, 0.0))
+        yield from (rate, sinr, sent)

@@ -13,7 +13,7 @@ from edgecloud.api.openai import ChatCompletionRequest
 
 from .air import resolve_ue_id
 from .deps import AirDep, BackhaulDep
-from .schemas import Health, UeList, UeView
+from .schemas import Health, UeList, UeView, ue_view
 
 ERRORS: dict[int | str, dict[str, object]] = {
     400: {"model": ErrorResponse},
@@ -58,20 +58,7 @@ def _view(air: AirDep, ue_id: str) -> UeView:
     ue = air.environment.ues.get(ue_id)
     if ue is None:
         raise NotFoundError(f"UE {ue_id} is not registered", param="ue_id", code="unknown_ue")
-    return UeView(
-        ue_id=ue.ue_id,
-        cell_id=ue.cell_id,
-        x_m=ue.position.x_m,
-        y_m=ue.position.y_m,
-        distance_m=ue.distance_m,
-        los=ue.los,
-        dl_sinr_db=ue.dl_sinr_db,
-        ul_sinr_db=ue.ul_sinr_db,
-        dl_rbs=air.downlink.rbs_for(ue),
-        ul_rbs=air.uplink.rbs_for(ue),
-        dl_rate_bps=air.downlink.rate_bps(ue),
-        ul_rate_bps=air.uplink.rate_bps(ue),
-    )
+    return ue_view(air, ue)
 
 
 @ues_api.get("", response_model=UeList)

@@ -1,10 +1,10 @@
-"""The air-interface shaper: a scheduling loop that releases each UE's bytes at its rate.
+"""The air-interface shaper: a real-time scheduling loop that releases each UE's bytes.
 
-Every epoch, for each cell, the RBs of the carrier are shared equally among the UEs that have bytes
-waiting in this direction; each such UE may send the bytes its share carries over the time it was
-backlogged. Bandwidth is per UE: concurrent requests of one UE queue behind each other in its FIFO.
-A UE that stops having bytes waiting gives its RBs back at the next epoch; unused capacity is not
-banked, so an idle UE cannot burst later.
+Every epoch, for each cell, the direction's scheduler (``edgecloud.model.scheduling``) hands the
+carrier's RBGs to the UEs that have bytes waiting; each UE may then send exactly the bytes its RBs
+carry over the time it was backlogged. Bandwidth is per UE: concurrent requests of one UE queue
+behind each other in its FIFO. Unused capacity is not banked, so an idle UE cannot burst later.
+A late epoch is served for the time that really passed (rates stay exact) and its lag is reported.
 """
 
 from __future__ import annotations
@@ -14,14 +14,30 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from .cells import UeRadio
+from edgecloud.model.nr import Carrier
+from edgecloud.model.scheduling import CellSchedulerState, Demand, SchedulerKind, schedule
+
+from .cells import Direction, Ue
 
 # Budgets are sums of floating-point products; without a tolerance a transmission can miss its
 # epoch by a rounding error of a billionth of a byte.
 _EPSILON_BYTES = 1e-6
 
-RateFunction = Callable[[UeRadio, float], float]  # (UE, RBs held) -> rate in bit/s
+
+class Channels(Protocol):
+    """What the scheduler needs to know of the radio environment."""
+
+    @property
+    def carrier(self) -> Carrier: ...
+
+    @property
+    def rbg_sizes(self) -> list[int]: ...
+
+    def rb_rates_bps(self, ue: Ue, direction: Direction, now: float) -> list[float]: ...
+
+    def rate_bps(self, ue: Ue, n_rbs: float, direction: Direction) -> float: ...
 
 
 @dataclass(slots=True)
@@ -32,9 +48,18 @@ class _Transmission:
 
 @dataclass(slots=True)
 class _Backlog:
-    ue: UeRadio
+    ue: Ue
     queue: deque[_Transmission] = field(default_factory=deque)
     since: float = 0.0  # when the UE last became backlogged, or the last epoch that served it
+
+    def waiting_bytes(self) -> float:
+        return sum(t.remaining_bytes for t in self.queue if not t.done.done())
+
+
+@dataclass(slots=True)
+class CellCounters:
+    rb_seconds: float = 0.0  # RBs granted x epoch duration
+    bytes_sent: float = 0.0
 
 
 class AirScheduler:
@@ -46,36 +71,57 @@ class AirScheduler:
 
     def __init__(
         self,
-        n_rbs: int,
-        rate_bps: RateFunction,
+        environment: Channels,
+        direction: Direction,
+        kind: SchedulerKind,
         epoch_s: float,
+        pf_window_epochs: float = 100.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.n_rbs = n_rbs
+        self.environment = environment
+        self.direction = direction
+        self.kind = kind
         self.epoch_s = epoch_s
-        self._rate_bps = rate_bps
+        self.pf_window_epochs = pf_window_epochs
         self._clock = clock
         self._backlogs: dict[str, _Backlog] = {}
+        self._states: dict[int, CellSchedulerState] = {}
         self._wakeup = asyncio.Event()
+        self._last_tick = clock()
         self.last_lag_s = 0.0
+        self.max_lag_s = 0.0
+        self.late_epochs = 0
+        self.epochs = 0
         self.bytes_sent = 0.0
+        self.cells: dict[int, CellCounters] = {}
+        self.ue_bytes: dict[str, float] = {}
+
+    @property
+    def n_rbs(self) -> int:
+        return self.environment.carrier.n_rbs
+
+    def set_kind(self, kind: SchedulerKind) -> None:
+        self.kind = kind
+        self._states.clear()
 
     def active_ues(self, cell_id: int) -> int:
         return sum(1 for b in self._backlogs.values() if b.ue.cell_id == cell_id)
 
-    def rbs_for(self, ue: UeRadio) -> float:
-        """RBs the UE holds now, or would hold if it had bytes waiting now."""
-        others = sum(
-            1
-            for b in self._backlogs.values()
-            if b.ue.cell_id == ue.cell_id and b.ue.ue_id != ue.ue_id
-        )
-        return self.n_rbs / (others + 1)
+    def rbs_for(self, ue: Ue) -> float:
+        """RBs the UE holds on average now, or would hold if it had bytes waiting now."""
+        static = ue.static_rbs[self.direction]
+        if static:
+            return float(static)
+        peers = [b.ue for b in self._backlogs.values() if b.ue.cell_id == ue.cell_id]
+        reserved = sum(p.static_rbs[self.direction] or 0 for p in peers if p.ue_id != ue.ue_id)
+        sharing = sum(1 for p in peers if not p.static_rbs[self.direction] and p.ue_id != ue.ue_id)
+        return max(0.0, self.n_rbs - reserved) / (sharing + 1)
 
-    def rate_bps(self, ue: UeRadio) -> float:
-        return self._rate_bps(ue, self.rbs_for(ue))
+    def rate_bps(self, ue: Ue) -> float:
+        """The UE's expected rate from its share of RBs and its large-scale SINR."""
+        return self.environment.rate_bps(ue, self.rbs_for(ue), self.direction)
 
-    async def transmit(self, ue: UeRadio, n_bytes: int) -> None:
+    async def transmit(self, ue: Ue, n_bytes: int) -> None:
         if n_bytes <= 0:
             return
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -88,18 +134,46 @@ class AirScheduler:
         await done
 
     def tick(self, now: float) -> None:
-        """Serve every backlogged UE for the time since it was last served."""
+        """Schedule one epoch: every backlogged UE is served for the time since it was last."""
+        epoch_s = max(0.0, now - self._last_tick)
+        self._last_tick = now
+        self.epochs += 1
         per_cell: dict[int, list[_Backlog]] = {}
         for backlog in self._backlogs.values():
             per_cell.setdefault(backlog.ue.cell_id, []).append(backlog)
-        for backlogs in per_cell.values():
-            rbs_each = self.n_rbs / len(backlogs)
-            for backlog in backlogs:
-                budget = self._rate_bps(backlog.ue, rbs_each) * max(0.0, now - backlog.since) / 8
-                backlog.since = now
-                self.bytes_sent += self._release(backlog.queue, budget)
-                if not backlog.queue:
-                    del self._backlogs[backlog.ue.ue_id]
+        for cell_id, backlogs in per_cell.items():
+            self._schedule_cell(cell_id, backlogs, now, epoch_s)
+        for backlog in list(self._backlogs.values()):
+            if not backlog.queue:
+                del self._backlogs[backlog.ue.ue_id]
+
+    def _schedule_cell(
+        self, cell_id: int, backlogs: list[_Backlog], now: float, epoch_s: float
+    ) -> None:
+        demands = []
+        for backlog in backlogs:
+            served_s = max(0.0, now - backlog.since)
+            backlog.since = now
+            rates = self.environment.rb_rates_bps(backlog.ue, self.direction, now)
+            demands.append(
+                Demand(
+                    backlog.ue.ue_id,
+                    backlog.waiting_bytes(),
+                    [rate * served_s / 8 for rate in rates],
+                    backlog.ue.static_rbs[self.direction],
+                )
+            )
+        state = self._states.setdefault(cell_id, CellSchedulerState())
+        grants = schedule(self.kind, demands, self.environment.rbg_sizes, state,
+                          self.pf_window_epochs)  # fmt: off
+        counters = self.cells.setdefault(cell_id, CellCounters())
+        for backlog in backlogs:
+            grant = grants[backlog.ue.ue_id]
+            sent = self._release(backlog.queue, grant.capacity_bytes)
+            counters.rb_seconds += grant.rbs * epoch_s
+            counters.bytes_sent += sent
+            self.bytes_sent += sent
+            self.ue_bytes[backlog.ue.ue_id] = self.ue_bytes.get(backlog.ue.ue_id, 0.0) + sent
 
     @staticmethod
     def _release(queue: deque[_Transmission], budget_bytes: float) -> float:
@@ -124,8 +198,12 @@ class AirScheduler:
             if not self._backlogs:
                 self._wakeup.clear()
                 await self._wakeup.wait()
+                self._last_tick = self._clock()
             due = self._clock() + self.epoch_s
             await asyncio.sleep(self.epoch_s)
             now = self._clock()
             self.last_lag_s = max(0.0, now - due)
+            self.max_lag_s = max(self.max_lag_s, self.last_lag_s)
+            if self.last_lag_s > self.epoch_s:
+                self.late_epochs += 1
             self.tick(now)

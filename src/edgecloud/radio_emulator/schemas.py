@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel, Field
+
+if TYPE_CHECKING:
+    from .air import AirInterface
+    from .cells import Ue
 
 
 class UeView(BaseModel):
@@ -19,6 +25,10 @@ class UeView(BaseModel):
     dl_rate_bps: float
     ul_rate_bps: float
 
+    mobility: str
+    speed_mps: float
+    static_rbs: dict[str, int | None]
+
 
 class UeList(BaseModel):
     data: list[UeView]
@@ -27,3 +37,23 @@ class UeList(BaseModel):
 class Health(BaseModel):
     status: str = "ok"
     service: str
+
+
+def ue_view(air: AirInterface, ue: Ue) -> UeView:
+    return UeView(
+        ue_id=ue.ue_id,
+        cell_id=ue.cell_id,
+        x_m=ue.position.x_m,
+        y_m=ue.position.y_m,
+        distance_m=ue.distance_m,
+        los=ue.los,
+        dl_sinr_db=ue.dl_sinr_db,
+        ul_sinr_db=ue.ul_sinr_db,
+        dl_rbs=air.downlink.rbs_for(ue),
+        ul_rbs=air.uplink.rbs_for(ue),
+        dl_rate_bps=air.downlink.rate_bps(ue),
+        ul_rate_bps=air.uplink.rate_bps(ue),
+        mobility=ue.mobility.kind.value,
+        speed_mps=ue.motion.speed_mps,
+        static_rbs={d.value: n for d, n in ue.static_rbs.items()},
+    )

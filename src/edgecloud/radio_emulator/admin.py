@@ -1,0 +1,200 @@
+"""The admin API: read and change cells, UEs, schedulers and the backhaul at run time.
+
+Every change needs ``Authorization: Bearer <EDGECLOUD_RADIO_ADMIN_TOKEN>``; with no token configured
+the API refuses all changes (there is no default token). Every value is validated; a bad one is a
+400 in the common error shape.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from edgecloud.api.errors import (
+    APIError,
+    BadRequestError,
+    ErrorResponse,
+    NotFoundError,
+    UnauthorizedError,
+)
+from edgecloud.model.mobility import Mobility, MobilityKind
+from edgecloud.model.scheduling import SchedulerKind
+
+from .air import resolve_ue_id
+from .cells import Direction, RadioConfigError
+from .deps import AirDep, BackhaulDep
+from .links import Backhaul
+from .schemas import UeView, ue_view
+
+
+class ForbiddenError(APIError):
+    status_code = 403
+    error_type = "permission_error"
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def require_admin(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    token = request.app.state.settings.admin_token
+    if token is None:
+        raise ForbiddenError(
+            "the admin API is disabled: set EDGECLOUD_RADIO_ADMIN_TOKEN", code="admin_disabled"
+        )
+    if credentials is None or not secrets.compare_digest(
+        credentials.credentials.encode(), token.get_secret_value().encode()
+    ):
+        raise UnauthorizedError("a valid bearer token is required", code="invalid_token")
+
+
+ERRORS: dict[int | str, dict[str, object]] = {
+    code: {"model": ErrorResponse} for code in (400, 401, 403, 404)
+}
+admin_api = APIRouter(
+    prefix="/admin", tags=["admin"], dependencies=[Depends(require_admin)], responses=ERRORS
+)
+cells_api = APIRouter(prefix="/cells", tags=["UEs"])
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CellView(BaseModel):
+    cell_id: int
+    x_m: float
+    y_m: float
+    n_rbs: int
+    rbg_size: int
+    active_ues: dict[Direction, int]
+    static_rbs_reserved: dict[Direction, int]
+
+
+class SchedulerConfig(Strict):
+    downlink: SchedulerKind | None = None
+    uplink: SchedulerKind | None = None
+    pf_window_epochs: float | None = Field(default=None, ge=1.0, le=100_000.0)
+
+
+class BackhaulConfig(Strict):
+    delay_s: float = Field(ge=0.0, le=5.0, description="one way")
+    rate_bps: float = Field(gt=0.0, le=1e12)
+    jitter_s: float = Field(default=0.0, ge=0.0, le=1.0)
+
+
+class MobilityConfig(Strict):
+    kind: MobilityKind
+    speed_mps: float = Field(default=1.0, ge=0.0, le=70.0)
+    min_speed_mps: float = Field(default=0.5, ge=0.0, le=70.0)
+    pause_s: float = Field(default=0.0, ge=0.0, le=3600.0)
+
+
+class StaticRbs(Strict):
+    downlink: int | None = Field(default=None, ge=1, le=275)
+    uplink: int | None = Field(default=None, ge=1, le=275)
+
+
+class UeUpdate(Strict):
+    x_m: float | None = Field(default=None, ge=-100_000, le=100_000)
+    y_m: float | None = Field(default=None, ge=-100_000, le=100_000)
+    mobility: MobilityConfig | None = None
+    static_rbs: StaticRbs | None = Field(
+        default=None, description="fixed RBs per direction; null in a direction: scheduled"
+    )
+
+    @model_validator(mode="after")
+    def _both_coordinates(self) -> UeUpdate:
+        if (self.x_m is None) != (self.y_m is None):
+            raise ValueError("give both x_m and y_m, or neither")
+        return self
+
+
+@cells_api.get("", response_model=list[CellView])
+async def list_cells(air: AirDep) -> list[CellView]:
+    """Every cell: position, RBs, active UEs and statically reserved RBs per direction."""
+    env = air.environment
+    schedulers = {Direction.UPLINK: air.uplink, Direction.DOWNLINK: air.downlink}
+    return [
+        CellView(
+            cell_id=i,
+            x_m=site.x_m,
+            y_m=site.y_m,
+            n_rbs=env.carrier.n_rbs,
+            rbg_size=env.carrier.rbg_size,
+            active_ues={d: s.active_ues(i) for d, s in schedulers.items()},
+            static_rbs_reserved={
+                d: sum(u.static_rbs[d] or 0 for u in env.ues.values() if u.cell_id == i)
+                for d in Direction
+            },
+        )
+        for i, site in enumerate(env.sites)
+    ]
+
+
+@admin_api.get("/scheduler", response_model=SchedulerConfig)
+async def get_scheduler(air: AirDep) -> SchedulerConfig:
+    """The scheduler of each direction."""
+    return SchedulerConfig(
+        downlink=air.downlink.kind,
+        uplink=air.uplink.kind,
+        pf_window_epochs=air.downlink.pf_window_epochs,
+    )
+
+
+@admin_api.put("/scheduler", response_model=SchedulerConfig)
+async def put_scheduler(config: SchedulerConfig, air: AirDep) -> SchedulerConfig:
+    """Change a direction's scheduler or the PF averaging window."""
+    if config.downlink is not None:
+        air.downlink.set_kind(config.downlink)
+    if config.uplink is not None:
+        air.uplink.set_kind(config.uplink)
+    if config.pf_window_epochs is not None:
+        air.downlink.pf_window_epochs = air.uplink.pf_window_epochs = config.pf_window_epochs
+    return await get_scheduler(air)
+
+
+@admin_api.get("/backhaul", response_model=BackhaulConfig)
+async def get_backhaul(proxy: BackhaulDep) -> BackhaulConfig:
+    """The backhaul's one-way delay, rate and jitter."""
+    link = proxy.backhaul.downlink
+    return BackhaulConfig(delay_s=link.delay_s, rate_bps=link.rate_bps, jitter_s=link.jitter_s)
+
+
+@admin_api.put("/backhaul", response_model=BackhaulConfig)
+async def put_backhaul(config: BackhaulConfig, proxy: BackhaulDep) -> BackhaulConfig:
+    """Change the backhaul (both directions)."""
+    proxy.backhaul = Backhaul.symmetric(config.delay_s, config.rate_bps, config.jitter_s)
+    return config
+
+
+@admin_api.put("/ues/{ue_id}", response_model=UeView)
+async def put_ue(ue_id: str, update: UeUpdate, air: AirDep) -> UeView:
+    """Place a UE, set its mobility or static RBs; an unknown UE is registered."""
+    ue = air.attach(resolve_ue_id(ue_id, None), check_coverage=False)
+    env = air.environment
+    try:
+        if update.x_m is not None and update.y_m is not None:
+            env.move(ue, update.x_m, update.y_m)
+        if update.mobility is not None:
+            env.set_mobility(ue, Mobility(**update.mobility.model_dump()))
+        if update.static_rbs is not None:
+            for direction in Direction:
+                env.set_static_rbs(ue, direction, getattr(update.static_rbs, direction.value))
+    except (RadioConfigError, ValueError) as exc:
+        raise BadRequestError(str(exc), code="invalid_value") from exc
+    return ue_view(air, ue)
+
+
+@admin_api.delete("/ues/{ue_id}", status_code=204, response_class=Response)
+async def delete_ue(ue_id: str, air: AirDep) -> Response:
+    """Forget a UE (it is placed again, at the same spot, if it comes back)."""
+    if not air.environment.remove(ue_id):
+        raise NotFoundError(f"UE {ue_id} is not registered", param="ue_id", code="unknown_ue")
+    return Response(status_code=204)
