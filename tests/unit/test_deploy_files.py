@@ -36,8 +36,15 @@ def compose_config(*profiles: str) -> dict[str, Any]:
 
 def test_compose_file_is_valid_and_gpu_is_the_default() -> None:
     services = compose_config()["services"]
-    assert set(services) == {"redis", "edge-llm", "cloud-llm", "orchestrator", "radio-emulator",
-                             "prometheus", "grafana"}  # fmt: off
+    assert set(services) == {
+        "redis",
+        "edge-llm",
+        "cloud-llm",
+        "orchestrator",
+        "radio-emulator",
+        "prometheus",
+        "grafana",
+    }
     assert services["edge-llm"]["image"].startswith("vllm/vllm-openai:")
     gpu = services["cloud-llm"]["deploy"]["resources"]["reservations"]["devices"][0]
     assert gpu["capabilities"] == ["gpu"]

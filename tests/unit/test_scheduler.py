@@ -127,7 +127,7 @@ async def test_a_static_allocation_fixes_the_rate() -> None:
         asyncio.create_task(sched.transmit(a, 62_500)),  # 500 kbit at 5 Mbit/s: 100 ms
         asyncio.create_task(sched.transmit(b, 57_500)),
     ]  # 460 kbit at 46 Mbit/s: 10 ms
-    done = await run_until_done(sched, clock, tasks)  # fmt: off
+    done = await run_until_done(sched, clock, tasks)
     assert done[0] == pytest.approx(0.100, abs=1e-9)
     assert done[1] == pytest.approx(0.010, abs=1e-9)
 

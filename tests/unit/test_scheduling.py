@@ -43,16 +43,21 @@ def test_every_rb_is_used_while_demand_lasts() -> None:
 
 def test_a_ue_gets_only_the_rbs_its_bytes_need_and_others_take_the_rest() -> None:
     small = Demand("small", need_bytes=250.0, rb_capacity_bytes=[100.0] * len(RBGS))
-    grants = schedule(SchedulerKind.MAX_CI, [small, saturated("big", 50.0)], RBGS,
-                      CellSchedulerState())  # fmt: off
+    grants = schedule(
+        SchedulerKind.MAX_CI, [small, saturated("big", 50.0)], RBGS, CellSchedulerState()
+    )
     assert grants["small"].rbs == 3  # ceil(250 / 100)
     assert grants["big"].rbs == 48
     assert grants["big"].capacity_bytes == pytest.approx(48 * 50.0)
 
 
 def test_max_ci_serves_the_best_channel_on_every_rbg() -> None:
-    grants = schedule(SchedulerKind.MAX_CI, [saturated("good", 300.0), saturated("bad", 100.0)],
-                      RBGS, CellSchedulerState())  # fmt: off
+    grants = schedule(
+        SchedulerKind.MAX_CI,
+        [saturated("good", 300.0), saturated("bad", 100.0)],
+        RBGS,
+        CellSchedulerState(),
+    )
     assert grants["good"].rbs == 51
     assert grants["bad"].rbs == 0
 
@@ -80,15 +85,22 @@ def test_proportional_fair_favours_a_ues_good_rbg_within_an_epoch() -> None:
 
 
 def test_proportional_fair_still_serves_a_weak_ue() -> None:
-    shares = run(SchedulerKind.PROPORTIONAL_FAIR,
-                 [saturated("strong", 500.0), saturated("weak", 50.0)], epochs=3000)  # fmt: off
+    shares = run(
+        SchedulerKind.PROPORTIONAL_FAIR,
+        [saturated("strong", 500.0), saturated("weak", 50.0)],
+        epochs=3000,
+    )
     # Flat channels: PF converges (after its window's transient) to an equal time share.
     assert shares["weak"] == pytest.approx(25.5, rel=0.05)
 
 
 def test_static_allocations_are_honoured_and_the_rest_is_shared() -> None:
     static = Demand("static", need_bytes=10.0, rb_capacity_bytes=[100.0] * 13, static_rbs=10)
-    grants = schedule(SchedulerKind.ROUND_ROBIN, [static, saturated("x"), saturated("y")], RBGS,
-                      CellSchedulerState())  # fmt: off
+    grants = schedule(
+        SchedulerKind.ROUND_ROBIN,
+        [static, saturated("x"), saturated("y")],
+        RBGS,
+        CellSchedulerState(),
+    )
     assert grants["static"].rbs == 10  # held even though 10 bytes need only one RB
     assert grants["x"].rbs + grants["y"].rbs == 41

@@ -7,6 +7,7 @@ byte is delivered a delivery report is published.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -46,7 +47,6 @@ HOP_BY_HOP = frozenset(
         "server",
     }
 )
-FORWARDED_REQUEST_HEADERS = ("content-type", "authorization", "accept", h.POLICY.lower())
 
 
 class TooManyUesError(APIError):
@@ -147,7 +147,12 @@ class AirInterface:
         self._metrics.air_bytes.labels("uplink").inc(len(body))
         self._metrics.uplink_delay.observe(uplink_s)
 
-        forward = {k: v for k, v in request_headers.items() if k in FORWARDED_REQUEST_HEADERS}
+        # Headers pass through, except hop-by-hop ones and radio headers a UE might try to forge.
+        forward = {
+            k: v
+            for k, v in request_headers.items()
+            if k.lower() not in HOP_BY_HOP and not k.lower().startswith("x-radio-")
+        }
         forward |= self.radio_headers(ue, uplink_s) | {h.REQUEST_ID: request_id}
         upstream_request = self._client.build_request(
             "POST", f"{self._orchestrator_url}{path}", content=body, headers=forward
@@ -161,8 +166,8 @@ class AirInterface:
                 code="orchestrator_unavailable",
             ) from exc
 
-        async def carry(chunk: bytes, received_at: float) -> None:
-            await self.downlink.transmit(ue, len(chunk))
+        def carry(chunk: bytes, received_at: float) -> asyncio.Future[None]:
+            return self.downlink.enqueue(ue, len(chunk))
 
         relay = PacedRelay(upstream, carry, max_chunks=self._buffer_chunks)
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
+from typing import Any
 
 import httpx
 from fastapi.responses import StreamingResponse
@@ -57,9 +58,9 @@ class BackhaulProxy:
         await _sleep_until(self.backhaul.downlink.arrival_time(0, answered_at))
         held_s = uplink_held_s + time.monotonic() - answered_at
 
-        async def carry(chunk: bytes, received_at: float) -> None:
-            await _sleep_until(self.backhaul.downlink.arrival_time(len(chunk), received_at))
+        def carry(chunk: bytes, received_at: float) -> Coroutine[Any, Any, None]:
             self._metrics.backhaul_bytes.labels("downlink").inc(len(chunk))
+            return _sleep_until(self.backhaul.downlink.arrival_time(len(chunk), received_at))
 
         relay = PacedRelay(upstream, carry)
 

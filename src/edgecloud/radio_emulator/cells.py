@@ -156,8 +156,11 @@ class RadioEnvironment:
             los.append(is_los)
             std = SHADOWING_STD_DB[s.scenario][0 if is_los else 1]
             shadowing.append(rng.gauss(0.0, std) if s.shadowing else 0.0)
-        mobility = Mobility(s.default_mobility, speed_mps=s.default_speed_mps,
-                            min_speed_mps=min(0.5, s.default_speed_mps))  # fmt: off
+        mobility = Mobility(
+            s.default_mobility,
+            speed_mps=s.default_speed_mps,
+            min_speed_mps=min(0.5, s.default_speed_mps),
+        )
         motion = Motion(x, y, heading_rad=rng.uniform(0, 2 * math.pi), speed_mps=mobility.speed_mps)
         ue = Ue(ue_id, rng, los, shadowing, motion, mobility)
         self._update_large_scale(ue)
@@ -168,8 +171,9 @@ class RadioEnvironment:
         losses = []
         for i, site in enumerate(self.sites):
             d2 = max(ue.position.distance_m(site), 10.0)
-            loss = path_loss_db(s.scenario, d2, s.carrier_hz, los=ue.site_los[i],
-                                ue_height_m=s.ue_height_m)  # fmt: off
+            loss = path_loss_db(
+                s.scenario, d2, s.carrier_hz, los=ue.site_los[i], ue_height_m=s.ue_height_m
+            )
             losses.append(loss + ue.site_shadowing_db[i])
         # The UE attaches to the strongest cell, as cell selection would do (shadowing included).
         cell_id = min(range(len(losses)), key=lambda i: losses[i])

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 import httpx
 
-Pace = Callable[[bytes, float], Awaitable[None]]  # (chunk, received_at) -> returns once carried
+# Called when a chunk arrives from upstream (so the link sees every buffered byte at once, as a
+# gNB's buffer status does); the awaitable it returns completes when the link has carried the chunk.
+Pace = Callable[[bytes, float], Awaitable[None]]
 
 
 @dataclass(slots=True)
@@ -41,7 +44,7 @@ class PacedRelay:
         self._upstream = upstream
         self._pace = pace
         self._clock = clock
-        self._queue: asyncio.Queue[tuple[float, bytes] | None] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[Awaitable[None], bytes] | None] = asyncio.Queue()
         # Bounds the read-ahead; the end marker needs no slot, so it can always be queued.
         self._slots = asyncio.Semaphore(max_chunks)
         self.times = RelayTimes(started_at=clock())
@@ -52,7 +55,7 @@ class PacedRelay:
             async for chunk in self._upstream.aiter_bytes():
                 if chunk:
                     await self._slots.acquire()
-                    self._queue.put_nowait((self._clock(), chunk))
+                    self._queue.put_nowait((self._pace(chunk, self._clock()), chunk))
         finally:
             self.times.upstream_done_at = self._clock()
             self._queue.put_nowait(None)
@@ -62,8 +65,8 @@ class PacedRelay:
         try:
             while (item := await self._queue.get()) is not None:
                 self._slots.release()
-                received_at, chunk = item
-                await self._pace(chunk, received_at)
+                carried, chunk = item
+                await carried
                 if self.times.first_sent_at is None:
                     self.times.first_sent_at = self._clock()
                 self.times.bytes_delivered += len(chunk)
@@ -75,4 +78,17 @@ class PacedRelay:
             reader.cancel()
             with contextlib.suppress(asyncio.CancelledError, httpx.HTTPError):
                 await reader
+            self._discard_queued()
             await self._upstream.aclose()
+
+    def _discard_queued(self) -> None:
+        """Withdraw chunks that will never be sent (the receiver went away)."""
+        while not self._queue.empty():
+            item = self._queue.get_nowait()
+            if item is None:
+                continue
+            carried = item[0]
+            if isinstance(carried, asyncio.Future):
+                carried.cancel()
+            elif inspect.iscoroutine(carried):
+                carried.close()

@@ -121,17 +121,22 @@ class AirScheduler:
         """The UE's expected rate from its share of RBs and its large-scale SINR."""
         return self.environment.rate_bps(ue, self.rbs_for(ue), self.direction)
 
-    async def transmit(self, ue: Ue, n_bytes: int) -> None:
-        if n_bytes <= 0:
-            return
+    def enqueue(self, ue: Ue, n_bytes: int) -> asyncio.Future[None]:
+        """Put bytes in the UE's buffer; the future completes when the link has carried them."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if n_bytes <= 0:
+            done.set_result(None)
+            return done
         backlog = self._backlogs.get(ue.ue_id)
         if backlog is None:
             backlog = _Backlog(ue, since=self._clock())
             self._backlogs[ue.ue_id] = backlog
             self._wakeup.set()
         backlog.queue.append(_Transmission(float(n_bytes), done))
-        await done
+        return done
+
+    async def transmit(self, ue: Ue, n_bytes: int) -> None:
+        await self.enqueue(ue, n_bytes)
 
     def tick(self, now: float) -> None:
         """Schedule one epoch: every backlogged UE is served for the time since it was last."""
@@ -164,8 +169,9 @@ class AirScheduler:
                 )
             )
         state = self._states.setdefault(cell_id, CellSchedulerState())
-        grants = schedule(self.kind, demands, self.environment.rbg_sizes, state,
-                          self.pf_window_epochs)  # fmt: off
+        grants = schedule(
+            self.kind, demands, self.environment.rbg_sizes, state, self.pf_window_epochs
+        )
         counters = self.cells.setdefault(cell_id, CellCounters())
         for backlog in backlogs:
             grant = grants[backlog.ue.ue_id]

@@ -1,0 +1,1 @@
+"""Benchmarks (``make bench``): each prints its numbers and ends with a ``RESULT`` line."""

@@ -1,0 +1,90 @@
+"""Start and stop the processes a benchmark measures (mirakuru waits for their health checks)."""
+
+from __future__ import annotations
+
+import socket
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+from mirakuru import HTTPExecutor, SimpleExecutor, TCPExecutor
+
+from edgecloud.infra.binaries import redis_command
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def uvicorn_command(factory: str, port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        factory,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+
+
+@contextmanager
+def running(executor: SimpleExecutor) -> Iterator[SimpleExecutor]:
+    executor.start()
+    try:
+        yield executor
+    finally:
+        executor.stop()
+
+
+class Processes:
+    """A group of processes, stopped together; logs go to ``log_dir``."""
+
+    def __init__(self, log_dir: Path) -> None:
+        self.log_dir = log_dir
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self._stack = ExitStack()
+
+    def __enter__(self) -> Processes:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def _log(self, name: str) -> object:
+        return self._stack.enter_context((self.log_dir / f"{name}.log").open("wb"))
+
+    def redis(self) -> str:
+        port = free_port()
+        log = self._log("redis")
+        executor = TCPExecutor(
+            redis_command(port), host="127.0.0.1", port=port, timeout=20, stdout=log, stderr=log
+        )
+        self._stack.enter_context(running(executor))
+        return f"redis://127.0.0.1:{port}/0"
+
+    def http(
+        self, name: str, argv: list[str], port: int, env: dict[str, str], health: str = "/healthz"
+    ) -> SimpleExecutor:
+        log = self._log(name)
+        executor = HTTPExecutor(
+            argv,
+            url=f"http://127.0.0.1:{port}{health}",
+            method="GET",
+            status=200,
+            envvars=env,
+            timeout=60,
+            stdout=log,
+            stderr=log,
+        )
+        self._stack.enter_context(running(executor))
+        return executor
