@@ -72,10 +72,15 @@ def up(
 ) -> None:
     """Start the whole testbed as local processes and wait until every service answers."""
     from edgecloud.readiness import wait_ready
-    from edgecloud.stack import StackSettings, prometheus_config, stack_services
+    from edgecloud.stack import (
+        StackSettings,
+        ensure_admin_token,
+        prometheus_config,
+        stack_services,
+    )
     from edgecloud.supervisor import Supervisor
 
-    settings = StackSettings()
+    settings = ensure_admin_token(StackSettings())
     if prepare_models:
         _prepare_all(settings.engine_python, settings.work_dir / "models", list(Tier))
     services = stack_services(settings)
@@ -101,6 +106,9 @@ def up(
         "    -H 'Content-Type: application/json' -H 'X-UE-Id: ue-1' \\\n"
         '    -d \'{"model": "auto", "messages": [{"role": "user", '
         '"content": "What is the capital of France?"}], "max_tokens": 32}\'\n'
+    )
+    typer.echo(
+        f"Radio admin API: Authorization: Bearer $(cat {settings.state_dir / 'admin-token'})"
     )
     typer.echo(f"Logs: {settings.state_dir / 'logs'}.  Stop with: make down")
 

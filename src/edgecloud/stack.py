@@ -7,11 +7,12 @@ mirakuru executors on free ports. Containers (docker-compose.yml) run the same c
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from edgecloud.infra.binaries import prometheus, redis_command
@@ -44,6 +45,8 @@ class StackSettings(BaseSettings):
         default="stack", description="folder of logs and config in work_dir"
     )
     prometheus_scrape_interval_s: int = Field(default=5, ge=1)
+    # The radio emulator's admin token; `edgecloud up` generates one into state_dir when unset.
+    admin_token: SecretStr | None = None
 
     @property
     def state_dir(self) -> Path:
@@ -145,6 +148,8 @@ def stack_services(settings: StackSettings) -> list[ServiceSpec]:
         "EDGECLOUD_RADIO_CLOUD_URL": f"{base}:{s.cloud_port}",
         "EDGECLOUD_RADIO_SEED": str(s.seed),
     }
+    if s.admin_token is not None:
+        radio_env["EDGECLOUD_RADIO_ADMIN_TOKEN"] = s.admin_token.get_secret_value()
     services += [
         ServiceSpec(
             "orchestrator",
@@ -201,3 +206,15 @@ def prometheus_config(settings: StackSettings) -> str:
             f"      - targets: ['{s.host}:{port}']",
         ]
     return "\n".join(lines) + "\n"
+
+
+def ensure_admin_token(settings: StackSettings) -> StackSettings:
+    """Settings with an admin token: the configured one, else one kept in ``state_dir``."""
+    if settings.admin_token is not None:
+        return settings
+    path = settings.state_dir / "admin-token"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(24))
+    return settings.model_copy(update={"admin_token": SecretStr(path.read_text().strip())})

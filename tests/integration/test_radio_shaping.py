@@ -17,7 +17,7 @@ from edgecloud.bench.harness import Processes, free_port, uvicorn_command
 
 pytestmark = pytest.mark.integration
 
-TOKEN = "lab-token"
+TOKEN = "lab-admin-token-00000"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 

@@ -77,3 +77,16 @@ def test_local_prometheus_scrapes_all_four_services() -> None:
     for job in ("radio-emulator", "orchestrator", "edge-llm", "cloud-llm"):
         assert f"job_name: {job}" in config
     assert "127.0.0.1:1234" in config
+
+
+def test_the_local_stack_gets_a_private_admin_token_that_persists(tmp_path: Path) -> None:
+    from edgecloud.stack import ensure_admin_token
+
+    settings = ensure_admin_token(StackSettings(work_dir=tmp_path, with_prometheus=False))
+    token_file = tmp_path / "stack" / "admin-token"
+    assert token_file.stat().st_mode & 0o077 == 0
+    assert settings.admin_token is not None
+    again = ensure_admin_token(StackSettings(work_dir=tmp_path, with_prometheus=False))
+    assert again.admin_token == settings.admin_token
+    radio = {s.name: s for s in stack_services(settings)}["radio-emulator"]
+    assert radio.env["EDGECLOUD_RADIO_ADMIN_TOKEN"] == token_file.read_text()

@@ -11,11 +11,11 @@ from pydantic import SecretStr
 
 from edgecloud.radio_emulator import RadioSettings, create_app
 
-AUTH = {"Authorization": "Bearer s3cret"}
+AUTH = {"Authorization": "Bearer s3cret-admin-token"}
 
 
 @asynccontextmanager
-async def radio(token: str | None = "s3cret") -> AsyncIterator[httpx.AsyncClient]:
+async def radio(token: str | None = "s3cret-admin-token") -> AsyncIterator[httpx.AsyncClient]:
     settings = RadioSettings(
         redis_url="redis://127.0.0.1:1/0", admin_token=SecretStr(token) if token else None
     )
@@ -136,3 +136,11 @@ async def test_metrics_expose_cells_and_a_capped_set_of_ues() -> None:
         if line.startswith("edgecloud_radio_ue_sinr_db{")
     }
     assert len(ue_series) == 16  # metrics_max_ues
+
+
+def test_a_short_token_is_refused_and_an_empty_one_means_none() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="admin_token"):
+        RadioSettings(admin_token=SecretStr("short"))
+    assert RadioSettings(admin_token="").admin_token is None

@@ -24,7 +24,7 @@ import psutil
 
 from .harness import Processes, free_port, uvicorn_command
 
-TOKEN = "bench-token"
+TOKEN = "bench-admin-token-0000"
 UE_COUNTS = (1, 8, 32, 64)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AnyHttpUrl, Field, SecretStr
+from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from edgecloud.model.channel import Scenario
@@ -61,7 +61,12 @@ class RadioSettings(BaseSettings):
     metrics_max_ues: int = Field(default=16, ge=0, description="UEs with their own metric labels")
     relay_buffer_chunks: int = Field(default=256, ge=1, description="per-request downlink buffer")
     # Bearer token of the admin API; without one the admin API refuses every change.
-    admin_token: SecretStr | None = None
+    admin_token: SecretStr | None = Field(default=None, min_length=16)
+
+    @field_validator("admin_token", mode="before")
+    @classmethod
+    def _empty_token_is_none(cls, value: object) -> object:
+        return None if value in ("", None) else value
 
     backhaul_delay_s: float = Field(default=0.020, ge=0.0, le=5.0, description="one way")
     backhaul_rate_bps: float = Field(default=1e9, gt=0)
