@@ -144,3 +144,19 @@ def test_a_short_token_is_refused_and_an_empty_one_means_none() -> None:
     with pytest.raises(ValidationError, match="admin_token"):
         RadioSettings(admin_token=SecretStr("short"))
     assert RadioSettings(admin_token="").admin_token is None
+
+
+@pytest.mark.anyio
+async def test_a_quieter_neighbour_cell_raises_a_ues_sinr() -> None:
+    async with radio() as client:
+        view = (await client.put("/admin/ues/ue-x", json={}, headers=AUTH)).json()
+        neighbour = (view["cell_id"] + 1) % 3
+        changed = await client.put(f"/admin/cells/{neighbour}", json={"load": 0.0}, headers=AUTH)
+        after = (await client.get("/ues/ue-x")).json()
+        missing = await client.put("/admin/cells/7", json={"load": 0.5}, headers=AUTH)
+        bad = await client.put("/admin/cells/0", json={"load": 1.5}, headers=AUTH)
+    assert changed.status_code == 200
+    assert changed.json()["load"] == 0.0
+    assert after["dl_sinr_db"] > view["dl_sinr_db"]
+    assert missing.status_code == 404
+    assert bad.status_code == 400

@@ -71,10 +71,17 @@ class CellView(BaseModel):
     cell_id: int
     x_m: float
     y_m: float
+    power_dbm: float
+    load: float = Field(description="fraction of RBs busy, as seen by neighbours' interference")
     n_rbs: int
     rbg_size: int
     active_ues: dict[Direction, int]
     static_rbs_reserved: dict[Direction, int]
+
+
+class CellUpdate(Strict):
+    power_dbm: float | None = Field(default=None, ge=0.0, le=53.0)
+    load: float | None = Field(default=None, ge=0.0, le=1.0)
 
 
 class SchedulerConfig(Strict):
@@ -126,6 +133,8 @@ async def list_cells(air: AirDep) -> list[CellView]:
             cell_id=i,
             x_m=site.x_m,
             y_m=site.y_m,
+            power_dbm=env.cell_power_dbm[i],
+            load=env.cell_load[i],
             n_rbs=env.carrier.n_rbs,
             rbg_size=env.carrier.rbg_size,
             active_ues={d: s.active_ues(i) for d, s in schedulers.items()},
@@ -136,6 +145,16 @@ async def list_cells(air: AirDep) -> list[CellView]:
         )
         for i, site in enumerate(env.sites)
     ]
+
+
+@admin_api.put("/cells/{cell_id}", response_model=CellView)
+async def put_cell(cell_id: int, update: CellUpdate, air: AirDep) -> CellView:
+    """Change a cell's transmit power or load (the interference it causes)."""
+    try:
+        air.environment.set_cell(cell_id, update.power_dbm, update.load)
+    except RadioConfigError as exc:
+        raise NotFoundError(str(exc), param="cell_id", code="unknown_cell") from exc
+    return (await list_cells(air))[cell_id]
 
 
 @admin_api.get("/scheduler", response_model=SchedulerConfig)

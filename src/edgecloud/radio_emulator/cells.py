@@ -116,7 +116,10 @@ class RadioEnvironment:
         self._ues: dict[str, Ue] = {}
         rb_hz = self.carrier.rb_bandwidth_hz
         n_rbs = self.carrier.n_rbs
-        self._gnb_power_per_rb_dbm = settings.gnb_power_dbm - 10 * math.log10(n_rbs)
+        self._per_rb_db = 10 * math.log10(n_rbs)
+        # Per cell, changeable at run time: transmit power and the load its interference assumes.
+        self.cell_power_dbm = [settings.gnb_power_dbm] * len(self.sites)
+        self.cell_load = [settings.interference_load] * len(self.sites)
         self._ue_power_per_rb_dbm = settings.ue_power_dbm - 10 * math.log10(n_rbs)
         self._ue_noise_dbm = noise_power_dbm(rb_hz, settings.ue_noise_figure_db)
         self._gnb_noise_dbm = noise_power_dbm(rb_hz, settings.gnb_noise_figure_db)
@@ -175,19 +178,16 @@ class RadioEnvironment:
                 s.scenario, d2, s.carrier_hz, los=ue.site_los[i], ue_height_m=s.ue_height_m
             )
             losses.append(loss + ue.site_shadowing_db[i])
+        rx_dbm = [self.cell_power_dbm[i] - self._per_rb_db - loss for i, loss in enumerate(losses)]
         # The UE attaches to the strongest cell, as cell selection would do (shadowing included).
-        cell_id = min(range(len(losses)), key=lambda i: losses[i])
+        cell_id = max(range(len(rx_dbm)), key=lambda i: rx_dbm[i])
         interference_mw = sum(
-            s.interference_load * 10 ** ((self._gnb_power_per_rb_dbm - loss) / 10)
-            for i, loss in enumerate(losses)
-            if i != cell_id
+            self.cell_load[i] * 10 ** (rx / 10) for i, rx in enumerate(rx_dbm) if i != cell_id
         )
         ue.cell_id = cell_id
         ue.los = ue.site_los[cell_id]
         ue.distance_m = ue.position.distance_m(self.sites[cell_id])
-        ue.dl_sinr_db = sinr_db(
-            self._gnb_power_per_rb_dbm - losses[cell_id], self._ue_noise_dbm, interference_mw
-        )
+        ue.dl_sinr_db = sinr_db(rx_dbm[cell_id], self._ue_noise_dbm, interference_mw)
         ue.ul_sinr_db = sinr_db(self._ue_power_per_rb_dbm - losses[cell_id], self._gnb_noise_dbm)
         ue.fading_redraw_at = -math.inf  # the channel changed: refresh the per-RBG rates
 
@@ -257,6 +257,17 @@ class RadioEnvironment:
                     f"for static allocation; asked for {rbs}"
                 )
         ue.static_rbs[direction] = rbs
+
+    def set_cell(self, cell_id: int, power_dbm: float | None, load: float | None) -> None:
+        """Change a cell's transmit power or interference load; every UE's SINR follows."""
+        if not 0 <= cell_id < len(self.sites):
+            raise RadioConfigError(f"cell {cell_id} does not exist; cells: 0-{len(self.sites) - 1}")
+        if power_dbm is not None:
+            self.cell_power_dbm[cell_id] = power_dbm
+        if load is not None:
+            self.cell_load[cell_id] = load
+        for ue in self._ues.values():
+            self._update_large_scale(ue)
 
     def step_mobility(self, dt_s: float) -> int:
         """Advance every moving UE by ``dt_s``; returns how many moved."""
