@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 from collections.abc import AsyncIterator, Mapping
 
 import httpx
@@ -13,10 +14,14 @@ from redis.asyncio import Redis
 
 from edgecloud.api.errors import install_error_handlers
 from edgecloud.common.tasks import BackgroundTasks
+from edgecloud.icl import DecisionClient
 from edgecloud.model.tasks import DEFAULT_QUALITY, Route
 
+from .decider import Decider
 from .history import HistoryStore
+from .load import poll_load
 from .metrics import OrchestratorMetrics
+from .pool import ExperiencePool
 from .routes import health_api, history_api, openai_api, policy_api
 from .service import ChatService
 from .settings import OrchestratorSettings
@@ -25,9 +30,10 @@ from .tiers import Tier
 
 def create_app(
     settings: OrchestratorSettings,
-    transports: Mapping[Route, httpx.AsyncBaseTransport] | None = None,
+    transports: Mapping[Route | str, httpx.AsyncBaseTransport] | None = None,
 ) -> FastAPI:
-    """Build the app; ``transports`` replace the tiers' network transports (unit tests)."""
+    """Build the app; ``transports`` replace the network transports of the tiers and of the
+    decision LLM (key ``"icl"``) in unit tests."""
     registry = CollectorRegistry()
     metrics = OrchestratorMetrics(registry)
 
@@ -58,18 +64,39 @@ def create_app(
                 Route.CLOUD: Tier(Route.CLOUD, settings.tier("cloud"), cloud, settings.ewma_weight),
             }
             history = HistoryStore(redis, settings, metrics)
+            pool = ExperiencePool(redis, settings.history_stream, settings.pool_size)
+            icl_transport = (transports or {}).get("icl")
+            icl_http = httpx.AsyncClient(
+                base_url=str(settings.icl_url or settings.edge_url),
+                timeout=httpx.Timeout(settings.icl_timeout_s),
+                transport=icl_transport,
+            )
+            decider = Decider(
+                settings,
+                random.Random(settings.seed),
+                pool,
+                DecisionClient(icl_http, settings.icl_model or settings.edge_model),
+                metrics,
+                background,
+            )
             app.state.redis = redis
             app.state.history = history
             app.state.chat = ChatService(
-                settings, tiers, history, metrics, background, DEFAULT_QUALITY
+                settings, tiers, history, metrics, background, DEFAULT_QUALITY, decider
             )
-            consumer = asyncio.create_task(history.run_consumer(settings.instance_id))
+            loops = [
+                asyncio.create_task(history.run_consumer(settings.instance_id)),
+                asyncio.create_task(pool.run(settings.pool_refresh_s)),
+                asyncio.create_task(poll_load(list(tiers.values()), settings.load_poll_s)),
+            ]
             try:
                 yield
             finally:
                 await background.drain()
-                consumer.cancel()
-                await asyncio.gather(consumer, return_exceptions=True)
+                for loop in loops:
+                    loop.cancel()
+                await asyncio.gather(*loops, return_exceptions=True)
+                await icl_http.aclose()
                 await redis.aclose()
 
     app = FastAPI(

@@ -88,6 +88,40 @@ class OrchestratorMetrics:
             registry=registry,
         )
 
+        self.fallbacks = Counter(
+            "edgecloud_policy_fallbacks",
+            "Decisions a policy handed to greedy, by reason (timeout, invalid_answer, ...)",
+            ["policy", "reason"],
+            registry=registry,
+        )
+        self.failovers = Counter(
+            "edgecloud_failovers",
+            "Requests moved to the other tier after the chosen one failed before the first byte",
+            ["from_route", "to_route"],
+            registry=registry,
+        )
+        self.cooldowns = Counter(
+            "edgecloud_tier_cooldowns",
+            "Times a failing tier was put in cooldown",
+            ["route"],
+            registry=registry,
+        )
+        self.icl_decisions = Counter(
+            "edgecloud_icl_decisions",
+            "ICL decisions by mode and answer kind, and whether greedy would have agreed",
+            ["mode", "answer", "agrees_with_greedy"],
+            registry=registry,
+        )
+        self.icl_explorations = Counter(
+            "edgecloud_icl_explorations", "Epsilon-greedy random decisions", registry=registry
+        )
+        self.icl_selections = Counter(
+            "edgecloud_icl_example_selections",
+            "Example selections by method (state, ranking, none)",
+            ["method"],
+            registry=registry,
+        )
+
     def observe_record(self, record: HistoryRecord) -> None:
         labels = (record.route, record.policy, record.task_type)
         self.delay.labels(*labels).observe(record.total_s)

@@ -15,6 +15,7 @@ from edgecloud.api.errors import ErrorResponse, ServiceUnavailableError
 from edgecloud.api.openai import ChatCompletionRequest, ModelList
 from edgecloud.policies import policy_names
 
+from .decider import ICL_MODES
 from .deps import ChatServiceDep, HistoryDep
 from .records import HistoryRecord
 
@@ -36,7 +37,7 @@ async def chat_completions(
     x_policy: Annotated[str | None, Header(alias=h.POLICY)] = None,
 ) -> Response:
     """Generate a chat completion on the tier the policy (or a pinned model) chooses."""
-    routed = service.route(payload, request.headers, x_policy)
+    routed = await service.route(payload, request.headers, x_policy)
     return await service.complete(payload, routed)
 
 
@@ -69,7 +70,8 @@ class PolicyList(BaseModel):
 @policy_api.get("", response_model=PolicyList)
 async def list_policies(service: ChatServiceDep, request: Request) -> PolicyList:
     """Policies selectable with the X-Policy header."""
-    return PolicyList(default=request.app.state.settings.default_policy, available=policy_names())
+    available = [*policy_names(), *ICL_MODES]
+    return PolicyList(default=request.app.state.settings.default_policy, available=available)
 
 
 class Health(BaseModel):

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import time
 import uuid
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -30,9 +29,10 @@ from edgecloud.api.errors import (
 )
 from edgecloud.api.openai import ChatCompletionRequest, ModelCard, ModelList
 from edgecloud.common.tasks import BackgroundTasks
-from edgecloud.model.tasks import QualityTable, Route
-from edgecloud.policies import Decision, Policy, UnknownPolicyError, create_policy, policy_names
+from edgecloud.model.tasks import QualityTable, Route, TaskType
+from edgecloud.policies import Decision, policy_names
 
+from .decider import ICL_MODES, Decider
 from .generation import GenerationTracker
 from .history import HistoryStore
 from .metrics import OrchestratorMetrics
@@ -78,21 +78,17 @@ class ChatService:
         metrics: OrchestratorMetrics,
         background: BackgroundTasks,
         quality: QualityTable,
+        decider: Decider,
     ) -> None:
+        if not Decider.known(settings.default_policy):  # fail fast on a bad default
+            raise ValueError(f"unknown default policy {settings.default_policy!r}")
         self._settings = settings
         self.tiers = tiers
         self._history = history
         self._metrics = metrics
         self._background = background
         self._quality = quality
-        self._rng = random.Random(settings.seed)
-        self._policies: dict[str, Policy] = {}
-        self.policy(settings.default_policy)  # fail fast on a bad default
-
-    def policy(self, name: str) -> Policy:
-        if name not in self._policies:
-            self._policies[name] = create_policy(name, self._rng)
-        return self._policies[name]
+        self._decider = decider
 
     def models(self) -> ModelList:
         cards = [ModelCard(id=AUTO_MODEL, tier=AUTO_MODEL)]
@@ -110,7 +106,7 @@ class ChatService:
             f"model {model!r} does not exist; known: {known}", param="model", code="model_not_found"
         )
 
-    def route(
+    async def route(
         self, request: ChatCompletionRequest, headers: Mapping[str, str], policy_header: str | None
     ) -> Routed:
         started, started_wall = time.monotonic(), time.time()
@@ -122,14 +118,13 @@ class ChatService:
         )
         pinned = self._pinned_route(request.model)
         policy_name = policy_header or self._settings.default_policy
-        try:
-            policy = self.policy(policy_name)
-        except UnknownPolicyError as exc:
+        if not Decider.known(policy_name):
+            known = ", ".join([*policy_names(), *ICL_MODES])
             raise BadRequestError(
-                f"unknown policy {policy_name!r}; known: {', '.join(policy_names())}",
+                f"unknown policy {policy_name!r}; known: {known}",
                 param=h.POLICY,
                 code="unknown_policy",
-            ) from exc
+            )
         bytes_per_token = (
             self._settings.sse_bytes_per_token
             if request.stream
@@ -149,7 +144,7 @@ class ChatService:
         if pinned is not None:
             decision = Decision(pinned, PINNED_POLICY, note=f"model {request.model} pins the tier")
         else:
-            decision = policy.decide(state)
+            decision = await self._decider.decide(policy_name, state)
         decision_s = time.perf_counter() - decide_started
         self._metrics.decision_time.labels(decision.policy).observe(decision_s)
         self._metrics.decisions.labels(decision.policy, decision.route.value).inc()
@@ -193,27 +188,90 @@ class ChatService:
             routed.decision.route.value, routed.decision.policy, status
         ).inc()
 
-    async def complete(self, request: ChatCompletionRequest, routed: Routed) -> Response:
-        tier = routed.tier
-        queue_s = await tier.acquire()
+    def _candidates(self, routed: Routed) -> list[Tier]:
+        """The chosen tier, then the other one if it may take over (available, good enough)."""
+        chosen = routed.tier
+        other = self.tiers[Route.CLOUD if chosen.route is Route.EDGE else Route.EDGE]
+        task_type = TaskType(routed.task_type)
+        other_ok = other.available and (
+            self._quality.of(other.route, task_type) >= routed.quality_required
+        )
+        candidates = [chosen] if chosen.available or not other_ok else []
+        return candidates + ([other] if other_ok else [])
+
+    def _fail_over(self, routed: Routed, failed: Tier, to: Tier) -> None:
+        self._metrics.failovers.labels(failed.route.value, to.route.value).inc()
+        routed.tier = to
+        routed.decision = replace(
+            routed.decision, route=to.route, note=f"failover from {failed.route.value}"
+        )
+        routed.quality = self._quality.of(to.route, TaskType(routed.task_type))
+
+    def _cool_down(self, tier: Tier) -> None:
+        tier.cool_down(self._settings.cooldown_s)
+        self._metrics.cooldowns.labels(tier.route.value).inc()
+
+    async def _start(
+        self, request: ChatCompletionRequest, routed: Routed
+    ) -> tuple[httpx.Response, float, float] | Response:
+        """Open the engine's stream on the chosen tier, failing over before the first byte."""
+        candidates = self._candidates(routed)
+        failures: list[str] = []
+        for attempt, tier in enumerate(candidates):
+            if tier is not routed.tier:
+                self._fail_over(routed, routed.tier, tier)
+            queue_s = await tier.acquire()
+            self._metrics.in_flight.labels(tier.route.value).set(tier.in_flight)
+            last = attempt == len(candidates) - 1
+            try:
+                sent_at = time.monotonic()
+                upstream = await self._open(tier, self._engine_body(request, tier), routed)
+            except ServiceUnavailableError as exc:
+                self._release(tier)
+                self._cool_down(tier)
+                failures.append(exc.message)
+                if last:
+                    raise ServiceUnavailableError(
+                        "; ".join(failures), param=exc.param, code="tier_unavailable"
+                    ) from exc
+                continue
+            except BaseException:
+                self._release(tier)
+                raise
+            if upstream.status_code == 200:
+                return upstream, queue_s, sent_at
+            if upstream.status_code >= 500 and not last:
+                await upstream.aclose()
+                self._release(tier)
+                self._cool_down(tier)
+                self._count(routed, "upstream_error")
+                continue
+            try:
+                return await self._upstream_failure(upstream, routed)
+            finally:
+                self._release(tier)
+        raise ServiceUnavailableError(  # both tiers are cooling down and unfit
+            "no tier can serve this request now", code="tier_unavailable"
+        )
+
+    def _release(self, tier: Tier) -> None:
+        tier.release()
         self._metrics.in_flight.labels(tier.route.value).set(tier.in_flight)
+
+    async def complete(self, request: ChatCompletionRequest, routed: Routed) -> Response:
+        started = await self._start(request, routed)
+        if isinstance(started, Response):
+            return started
+        upstream, queue_s, sent_at = started
+        tier = routed.tier
         released = False
 
         def release() -> None:
             nonlocal released
             if not released:
                 released = True
-                tier.release()
-                self._metrics.in_flight.labels(tier.route.value).set(tier.in_flight)
+                self._release(tier)
 
-        try:
-            sent_at = time.monotonic()
-            upstream = await self._open(tier, self._engine_body(request, tier), routed)
-            if upstream.status_code != 200:
-                return await self._upstream_failure(upstream, routed)
-        except BaseException:
-            release()
-            raise
         backhaul_s = _float_or_zero(upstream.headers.get(h.BACKHAUL_DELAY_S))
         tracker = GenerationTracker(sent_at=sent_at)
         headers = self._response_headers(routed)

@@ -6,6 +6,7 @@ Example: ``EDGECLOUD_ORCH_CLOUD_URL=http://radio-emulator:8000/backhaul``.
 from __future__ import annotations
 
 import uuid
+from typing import Literal
 
 from pydantic import AnyHttpUrl, BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -69,6 +70,29 @@ class OrchestratorSettings(BaseSettings):
     delivery_stream: str = "edgecloud:delivery"
     delivery_group: str = "orchestrators"
     join_timeout_s: float = Field(default=10.0, gt=0, description="wait for a delivery report")
+
+    # Resilience: a tier that fails is avoided for cooldown_s; its load is polled from /metrics.
+    cooldown_s: float = Field(default=10.0, ge=0)
+    load_poll_s: float = Field(default=1.0, gt=0)
+    history_write_attempts: int = Field(default=3, ge=1)
+
+    # The experience pool kept in memory for kNN and ICL, refreshed from the shared Redis stream.
+    pool_size: int = Field(default=2000, ge=10)
+    pool_refresh_s: float = Field(default=1.0, gt=0)
+    pool_stale_after_s: float = Field(default=30.0, gt=0, description="then fall back to greedy")
+
+    # ICL (the paper's policy). The decision LLM defaults to the edge tier's server.
+    icl_mode: Literal["request", "cached"] = "request"
+    icl_answer: Literal["choice", "score"] = "choice"
+    icl_calibrate: bool = True
+    icl_url: AnyHttpUrl | None = None
+    icl_model: str | None = None
+    icl_timeout_s: float = Field(default=2.0, gt=0)
+    icl_epsilon: float = Field(default=0.1, ge=0, le=1)
+    icl_recommended: int = Field(default=4, ge=0, le=16)
+    icl_inadvisable: int = Field(default=2, ge=0, le=16)
+    icl_tau: float = Field(default=1.0, ge=0)
+    icl_cache_refresh_every: int = Field(default=20, ge=1, description="new examples per refresh")
 
     def tier(self, name: str) -> TierConfig:
         """The configuration of tier ``edge`` or ``cloud``."""

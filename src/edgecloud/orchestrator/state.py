@@ -10,6 +10,7 @@ from edgecloud.api.errors import BadRequestError
 from edgecloud.api.openai import ChatCompletionRequest
 from edgecloud.model.tasks import QualityTable, TaskType
 from edgecloud.policies.base import TaskState, TierState
+from edgecloud.policies.experience import StateSummary
 
 CHARS_PER_TOKEN = 4  # a rough prompt-length estimate; the engine counts exactly afterwards
 
@@ -115,7 +116,7 @@ def build_task_state(
 
 def state_features(state: TaskState) -> dict[str, float]:
     """The numeric state stored with each history record (the ICL examples' ``s``)."""
-    return {
+    return StateSummary.of(state).features() | {
         "quality_required": state.quality_required,
         "expected_output_tokens": float(state.expected_output_tokens),
         "prompt_tokens": float(state.prompt_tokens),

@@ -32,11 +32,22 @@ class Tier:
         self.ttft_s = Ewma(config.ttft_prior_s, ewma_weight)
         self.tpot_s = Ewma(config.tpot_prior_s, ewma_weight)
         self.in_flight = 0
+        self.waiting = 0  # the engine's own queue, polled from its /metrics
+        self.running = 0
+        self.cooldown_until = 0.0
         self._slots = asyncio.Semaphore(config.max_in_flight)
 
     @property
     def model(self) -> str:
         return self.config.model
+
+    @property
+    def available(self) -> bool:
+        return time.monotonic() >= self.cooldown_until
+
+    def cool_down(self, seconds: float) -> None:
+        """Avoid this tier for a while after it failed."""
+        self.cooldown_until = time.monotonic() + seconds
 
     def state(self, quality: float) -> TierState:
         return TierState(
@@ -44,6 +55,8 @@ class Tier:
             tpot_s=self.tpot_s.value,
             quality=quality,
             in_flight=self.in_flight,
+            waiting=self.waiting,
+            available=self.available,
         )
 
     async def acquire(self) -> float:

@@ -2,20 +2,28 @@
 
 from .base import Decision, Policy, TaskState, TierState
 from .baseline import CloudOnly, EdgeOnly, RandomChoice
+from .experience import Experience, StateSummary, distance
 from .greedy import Greedy, estimate_service_delay_s
+from .knn import KNearest
 from .registry import UnknownPolicyError, create_policy, policy_names
+from .round_robin import RoundRobin
 
 __all__ = [
     "CloudOnly",
     "Decision",
     "EdgeOnly",
+    "Experience",
     "Greedy",
+    "KNearest",
     "Policy",
     "RandomChoice",
+    "RoundRobin",
+    "StateSummary",
     "TaskState",
     "TierState",
     "UnknownPolicyError",
     "create_policy",
+    "distance",
     "estimate_service_delay_s",
     "policy_names",
 ]

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from edgecloud.model.tasks import Route, TaskType
+
+if TYPE_CHECKING:
+    from .experience import Experience
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +19,7 @@ class TierState:
     tpot_s: float
     quality: float
     in_flight: int = 0
+    waiting: int = 0  # the engine's queue (vLLM's num_requests_waiting), when known
     available: bool = True
 
 
@@ -38,6 +42,8 @@ class TaskState:
     bytes_per_token: float
     edge: TierState
     cloud: TierState
+    # Past decisions, for policies that learn from them (kNN, ICL); empty for the others.
+    pool: tuple[Experience, ...] = ()
 
     def tier(self, route: Route) -> TierState:
         return self.edge if route is Route.EDGE else self.cloud
@@ -56,5 +62,6 @@ class Policy(Protocol):
     """An offloading policy. ``decide`` must be pure: no I/O, no clock, randomness injected."""
 
     name: str
+    uses_pool: bool
 
     def decide(self, state: TaskState) -> Decision: ...

@@ -11,6 +11,7 @@ from .base import Decision, TaskState
 
 class EdgeOnly:
     name = "edge-only"
+    uses_pool = False
 
     def decide(self, state: TaskState) -> Decision:
         return Decision(Route.EDGE, self.name)
@@ -18,6 +19,7 @@ class EdgeOnly:
 
 class CloudOnly:
     name = "cloud-only"
+    uses_pool = False
 
     def decide(self, state: TaskState) -> Decision:
         return Decision(Route.CLOUD, self.name)
@@ -27,6 +29,7 @@ class RandomChoice:
     """Edge or cloud with probability ``cloud_probability`` for the cloud."""
 
     name = "random"
+    uses_pool = False
 
     def __init__(self, rng: random.Random, cloud_probability: float = 0.5) -> None:
         if not 0.0 <= cloud_probability <= 1.0:

@@ -28,6 +28,7 @@ class Greedy:
     """
 
     name = "greedy"
+    uses_pool = False
 
     def decide(self, state: TaskState) -> Decision:
         estimates = {route: estimate_service_delay_s(state, route) for route in Route}

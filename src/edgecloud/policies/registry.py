@@ -8,6 +8,8 @@ from collections.abc import Callable
 from .base import Policy
 from .baseline import CloudOnly, EdgeOnly, RandomChoice
 from .greedy import Greedy
+from .knn import KNearest
+from .round_robin import RoundRobin
 
 PolicyFactory = Callable[[random.Random], Policy]
 
@@ -16,6 +18,8 @@ _FACTORIES: dict[str, PolicyFactory] = {
     CloudOnly.name: lambda rng: CloudOnly(),
     RandomChoice.name: lambda rng: RandomChoice(rng),
     Greedy.name: lambda rng: Greedy(),
+    RoundRobin.name: lambda rng: RoundRobin(),
+    KNearest.name: lambda rng: KNearest(),
 }
 
 

@@ -1,0 +1,22 @@
+"""In-context-learning offloading (the paper's method): examples, prompt, decision LLM, answers."""
+
+from .answer import InvalidAnswerError, best, calibrate, choice_probabilities, parse_choice
+from .client import DecisionClient, DecisionLlmError
+from .prompt import CONTENT_FREE_STATE, build_messages, state_line
+from .selection import Examples, SelectionMethod, select_examples
+
+__all__ = [
+    "CONTENT_FREE_STATE",
+    "DecisionClient",
+    "DecisionLlmError",
+    "Examples",
+    "InvalidAnswerError",
+    "SelectionMethod",
+    "best",
+    "build_messages",
+    "calibrate",
+    "choice_probabilities",
+    "parse_choice",
+    "select_examples",
+    "state_line",
+]

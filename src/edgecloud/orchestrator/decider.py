@@ -1,0 +1,192 @@
+"""Runs the chosen policy: pure policies directly, ICL with its decision-LLM call.
+
+ICL, per request (the paper): epsilon-greedy exploration; otherwise examples are selected from the
+pool, the decision LLM answers (constrained to edge/cloud, or scored from the log-probabilities of
+the two words with contextual calibration), and the answer is parsed strictly. A timeout, an
+unreachable LLM, an invalid answer or a stale pool (Redis down) falls back to greedy and is counted.
+
+ICL, cached: one decision per discrete state, computed in the background and refreshed every
+``icl_cache_refresh_every`` new examples; the request path never waits for the LLM (a miss is
+answered by greedy while the entry is computed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from dataclasses import dataclass, replace
+
+from edgecloud.common.tasks import BackgroundTasks
+from edgecloud.icl import (
+    CONTENT_FREE_STATE,
+    DecisionClient,
+    DecisionLlmError,
+    Examples,
+    InvalidAnswerError,
+    best,
+    build_messages,
+    calibrate,
+    choice_probabilities,
+    parse_choice,
+    select_examples,
+    state_line,
+)
+from edgecloud.model.tasks import Route
+from edgecloud.policies import (
+    Decision,
+    Experience,
+    Greedy,
+    Policy,
+    StateSummary,
+    TaskState,
+    create_policy,
+)
+
+from .metrics import OrchestratorMetrics
+from .pool import ExperiencePool
+from .settings import OrchestratorSettings
+
+ICL = "icl"
+ICL_MODES = {"icl": None, "icl-request": "request", "icl-cached": "cached"}
+
+
+@dataclass(slots=True)
+class _CacheEntry:
+    route: Route
+    pool_version: int
+
+
+class Decider:
+    def __init__(
+        self,
+        settings: OrchestratorSettings,
+        rng: random.Random,
+        pool: ExperiencePool | None,
+        icl: DecisionClient | None,
+        metrics: OrchestratorMetrics,
+        background: BackgroundTasks,
+    ) -> None:
+        self._settings = settings
+        self._rng = rng
+        self._pool = pool
+        self._icl = icl
+        self._metrics = metrics
+        self._background = background
+        self._greedy = Greedy()
+        self._policies: dict[str, Policy] = {}
+        self._cache: dict[tuple[str, ...], _CacheEntry] = {}
+        self._computing: set[tuple[str, ...]] = set()
+
+    @staticmethod
+    def known(name: str) -> bool:
+        if name in ICL_MODES:
+            return True
+        try:
+            create_policy(name, random.Random(0))
+        except KeyError:
+            return False
+        return True
+
+    def _policy(self, name: str) -> Policy:
+        if name not in self._policies:
+            self._policies[name] = create_policy(name, self._rng)
+        return self._policies[name]
+
+    def _pool_or_none(self) -> tuple[Experience, ...] | None:
+        if self._pool is None or self._pool.is_stale(self._settings.pool_stale_after_s):
+            return None
+        return self._pool.snapshot()
+
+    def _fallback(self, policy: str, state: TaskState, reason: str) -> Decision:
+        self._metrics.fallbacks.labels(policy, reason).inc()
+        greedy = self._greedy.decide(state)
+        return Decision(greedy.route, policy, greedy.estimates_s, f"fallback to greedy: {reason}")
+
+    async def decide(self, name: str, state: TaskState) -> Decision:
+        if name in ICL_MODES:
+            return await self._decide_icl(ICL_MODES[name] or self._settings.icl_mode, state)
+        policy = self._policy(name)
+        if policy.uses_pool:
+            pool = self._pool_or_none()
+            if pool is None:
+                return self._fallback(name, state, "pool_unavailable")
+            state = replace(state, pool=pool)
+        return policy.decide(state)
+
+    async def _decide_icl(self, mode: str, state: TaskState) -> Decision:
+        settings = self._settings
+        greedy = self._greedy.decide(state)
+        if self._rng.random() < settings.icl_epsilon:
+            self._metrics.icl_explorations.inc()
+            return Decision(self._rng.choice(list(Route)), ICL, greedy.estimates_s, "exploration")
+        pool = self._pool_or_none()
+        if self._icl is None or pool is None:
+            reason = "no_decision_llm" if self._icl is None else "pool_unavailable"
+            return self._fallback(ICL, state, reason)
+        summary = StateSummary.of(state)
+        if mode == "cached":
+            return self._cached(summary, state, greedy)
+        try:
+            route = await asyncio.wait_for(self._ask(summary), settings.icl_timeout_s)
+        except TimeoutError:
+            return self._fallback(ICL, state, "timeout")
+        except DecisionLlmError:
+            return self._fallback(ICL, state, "llm_error")
+        except InvalidAnswerError:
+            return self._fallback(ICL, state, "invalid_answer")
+        self._count(mode, route, greedy.route)
+        return Decision(route, ICL, greedy.estimates_s, f"icl {mode} ({settings.icl_answer})")
+
+    def _count(self, mode: str, route: Route, greedy_route: Route) -> None:
+        agrees = "yes" if route is greedy_route else "no"
+        self._metrics.icl_decisions.labels(mode, self._settings.icl_answer, agrees).inc()
+
+    def _cached(self, summary: StateSummary, state: TaskState, greedy: Decision) -> Decision:
+        key = summary.key()
+        entry = self._cache.get(key)
+        version = self._pool.version if self._pool else 0
+        if entry is None or version - entry.pool_version >= self._settings.icl_cache_refresh_every:
+            self._refresh_later(key, summary, version)
+        if entry is None:
+            return self._fallback(ICL, state, "cache_miss")
+        self._count("cached", entry.route, greedy.route)
+        return Decision(entry.route, ICL, greedy.estimates_s, "icl cached")
+
+    def _refresh_later(self, key: tuple[str, ...], summary: StateSummary, version: int) -> None:
+        if key in self._computing:
+            return
+        self._computing.add(key)
+
+        async def compute() -> None:
+            try:
+                route = await asyncio.wait_for(self._ask(summary), self._settings.icl_timeout_s)
+                self._cache[key] = _CacheEntry(route, version)
+            except (TimeoutError, DecisionLlmError, InvalidAnswerError) as exc:
+                self._metrics.fallbacks.labels(ICL, f"cache_{type(exc).__name__}").inc()
+            finally:
+                self._computing.discard(key)
+
+        self._background.spawn(compute())
+
+    async def _ask(self, summary: StateSummary) -> Route:
+        assert self._icl is not None
+        settings = self._settings
+        examples: Examples = select_examples(
+            self._pool.snapshot() if self._pool else (),
+            summary,
+            settings.icl_recommended,
+            settings.icl_inadvisable,
+            settings.icl_tau,
+        )
+        self._metrics.icl_selections.labels(examples.method.value).inc()
+        messages = build_messages(state_line(summary), examples)
+        if settings.icl_answer == "choice":
+            return parse_choice(await self._icl.choose(messages))
+        if not settings.icl_calibrate:
+            return best(choice_probabilities(await self._icl.first_token_logprobs(messages)))
+        content_free = build_messages(CONTENT_FREE_STATE, examples)
+        scored, prior = await asyncio.gather(
+            self._icl.first_token_logprobs(messages),
+            self._icl.first_token_logprobs(content_free),
+        )
+        return best(calibrate(choice_probabilities(scored), choice_probabilities(prior)))
