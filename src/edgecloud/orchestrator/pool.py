@@ -47,6 +47,10 @@ class ExperiencePool:
         self.version = 0  # how many experiences were ever added
         self.refreshed_at = 0.0
 
+    def add(self, experience: Experience) -> None:
+        self._items.append(experience)
+        self.version += 1
+
     def snapshot(self) -> tuple[Experience, ...]:
         return tuple(self._items)
 
