@@ -11,6 +11,9 @@ from mirakuru import HTTPExecutor
 
 from .conftest import ROOT, Stack, free_port
 
+# Nothing listens on the discard port (only root could), so connections are refused at once.
+DEAD_URL = "http://127.0.0.1:9"
+
 pytestmark = pytest.mark.integration
 
 GOOD = {"messages": [{"role": "user", "content": "hi"}], "max_tokens": 4}
@@ -76,11 +79,12 @@ def test_an_invalid_ue_id_and_an_unknown_policy(stack: Stack) -> None:
 
 
 @pytest.fixture(scope="module")
-def orchestrator_without_edge(stack: Stack) -> Iterator[str]:
-    """A second orchestrator whose edge tier points at a port where nothing listens."""
+def orchestrator_without_tiers(stack: Stack) -> Iterator[str]:
+    """A second orchestrator whose tiers both point at ports where nothing listens."""
     port = free_port()
     env = stack.specs["orchestrator"].env | {
-        "EDGECLOUD_ORCH_EDGE_URL": f"http://127.0.0.1:{free_port()}"
+        "EDGECLOUD_ORCH_EDGE_URL": DEAD_URL,
+        "EDGECLOUD_ORCH_CLOUD_URL": DEAD_URL,
     }
     spec = stack.specs["orchestrator"]
     argv = [a if a != str(spec.port) else str(port) for a in spec.argv]
@@ -104,20 +108,23 @@ def orchestrator_without_edge(stack: Stack) -> Iterator[str]:
         log.close()
 
 
-def test_a_tier_that_is_down_fails_fast_with_a_503_naming_it(
-    orchestrator_without_edge: str,
+def test_tiers_that_are_down_fail_fast_with_a_503_naming_them(
+    orchestrator_without_tiers: str,
 ) -> None:
     started = time.monotonic()
     response = post(
-        orchestrator_without_edge,
+        orchestrator_without_tiers,
         b'{"messages": [{"role": "user", "content": "x"}]}',
         {"X-Policy": "edge-only"},
     )
     assert time.monotonic() - started < 3.0
     assert_error(response, 503, "tier_unavailable")
-    assert response.json()["error"]["param"] == "edge"
-    ready = httpx.get(f"{orchestrator_without_edge}/readyz")
+    message = response.json()["error"]["message"]
+    # The edge failed, the failover to the cloud failed too: both are named.
+    assert "edge tier is unavailable" in message
+    assert "cloud tier is unavailable" in message
+    ready = httpx.get(f"{orchestrator_without_tiers}/readyz")
     assert ready.status_code == 503
     assert ready.json()["checks"]["edge"] is False
-    metrics = httpx.get(f"{orchestrator_without_edge}/metrics/").text
+    metrics = httpx.get(f"{orchestrator_without_tiers}/metrics/").text
     assert 'status="tier_unavailable"' in metrics

@@ -86,7 +86,7 @@ def create_app(
             )
             loops = [
                 asyncio.create_task(history.run_consumer(settings.instance_id)),
-                asyncio.create_task(pool.run(settings.pool_refresh_s)),
+                asyncio.create_task(pool.run(settings.pool_refresh_s, metrics.pool_size.set)),
                 asyncio.create_task(poll_load(list(tiers.values()), settings.load_poll_s)),
             ]
             try:

@@ -112,6 +112,11 @@ class OrchestratorMetrics:
             ["mode", "answer", "agrees_with_greedy"],
             registry=registry,
         )
+        self.pool_size = Gauge(
+            "edgecloud_experience_pool_size",
+            "Experiences this replica holds for kNN and ICL",
+            registry=registry,
+        )
         self.icl_explorations = Counter(
             "edgecloud_icl_explorations", "Epsilon-greedy random decisions", registry=registry
         )

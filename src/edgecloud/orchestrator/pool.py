@@ -10,6 +10,7 @@ import asyncio
 import logging
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -82,10 +83,12 @@ class ExperiencePool:
         self.refreshed_at = time.monotonic()
         return added
 
-    async def run(self, interval_s: float) -> None:
+    async def run(self, interval_s: float, on_refresh: Callable[[int], None] | None = None) -> None:
         while True:
             try:
                 await self.refresh()
+                if on_refresh is not None:
+                    on_refresh(len(self._items))
             except RedisError:
                 logger.warning("experience pool: Redis unavailable, keeping %d", len(self._items))
             await asyncio.sleep(interval_s)

@@ -1,0 +1,183 @@
+"""The orchestrator's policies and resilience against real Redis and the real vLLM servers.
+
+Two orchestrator replicas share their own Redis (which the last test stops); their tiers are the
+session's real edge vLLM and the cloud vLLM behind the radio emulator's backhaul.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from mirakuru import HTTPExecutor, TCPExecutor
+
+from edgecloud.infra.binaries import redis_command
+
+from .conftest import ROOT, Stack, free_port
+
+# Nothing listens on the discard port (only root could), so connections are refused at once.
+DEAD_URL = "http://127.0.0.1:9"
+
+pytestmark = [pytest.mark.integration, pytest.mark.llm]
+
+TASKS = ("chat", "extraction", "coding", "science")
+
+
+@dataclass
+class Replicas:
+    a: str
+    b: str
+    redis: TCPExecutor
+
+
+def metric(url: str, name: str, **labels: str) -> float:
+    total = 0.0
+    for line in httpx.get(f"{url}/metrics/", timeout=10).text.splitlines():
+        if line.startswith(name) and all(f'{k}="{v}"' in line for k, v in labels.items()):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+@pytest.fixture(scope="module")
+def replicas(stack: Stack) -> Iterator[Replicas]:
+    logs = stack.settings.state_dir / "logs"
+    redis_port = free_port()
+    redis_log = (logs / "replicas-redis.log").open("wb")
+    redis = TCPExecutor(
+        redis_command(redis_port),
+        host="127.0.0.1",
+        port=redis_port,
+        timeout=20,
+        stdout=redis_log,
+        stderr=redis_log,
+    )
+    redis.start()
+    base = stack.specs["orchestrator"]
+    executors, urls, logs_open = [], [], [redis_log]
+    try:
+        for name in ("a", "b"):
+            port = free_port()
+            env = base.env | {
+                "EDGECLOUD_ORCH_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+                "EDGECLOUD_ORCH_INSTANCE_ID": f"replica-{name}",
+                "EDGECLOUD_ORCH_ICL_TIMEOUT_S": "10",
+                "EDGECLOUD_ORCH_POOL_REFRESH_S": "0.5",
+            }
+            argv = [a if a != str(base.port) else str(port) for a in base.argv]
+            log = (logs / f"replica-{name}.log").open("wb")
+            logs_open.append(log)
+            executor = HTTPExecutor(
+                argv,
+                url=f"http://127.0.0.1:{port}/healthz",
+                method="GET",
+                status=200,
+                envvars=env,
+                timeout=30,
+                stdout=log,
+                stderr=log,
+                cwd=str(ROOT),
+            )
+            executor.start()
+            executors.append(executor)
+            urls.append(f"http://127.0.0.1:{port}")
+        yield Replicas(urls[0], urls[1], redis)
+    finally:
+        for executor in executors:
+            executor.stop()
+        if redis.running():
+            redis.stop()
+        for handle in logs_open:
+            handle.close()
+
+
+def ask(url: str, policy: str, task: str = "chat") -> httpx.Response:
+    return httpx.post(
+        f"{url}/v1/chat/completions",
+        json={
+            "messages": [{"role": "user", "content": "Name a primary colour."}],
+            "max_tokens": 12,
+            "metadata": {"task_type": task},
+        },
+        headers={"X-Policy": policy, "X-UE-Id": "ue-policies"},
+        timeout=120,
+    )
+
+
+def test_icl_with_the_real_edge_llm_decides_for_every_task_type(replicas: Replicas) -> None:
+    for task in TASKS:  # some history first, so that ICL has examples to show
+        assert ask(replicas.a, "greedy", task).status_code == 200
+        assert ask(replicas.a, "cloud-only", task).status_code == 200
+    time.sleep(1.5)
+    decided_before = metric(replicas.a, "edgecloud_icl_decisions_total")
+    explored_before = metric(replicas.a, "edgecloud_icl_explorations_total")
+    for task in TASKS:
+        reply = ask(replicas.a, "icl-request", task)
+        assert reply.status_code == 200, reply.text
+        assert reply.headers["x-policy"] == "icl"
+        assert reply.headers["x-route"] in {"edge", "cloud"}
+    decided = metric(replicas.a, "edgecloud_icl_decisions_total") - decided_before
+    explored = metric(replicas.a, "edgecloud_icl_explorations_total") - explored_before
+    # Every ICL decision came from the LLM (a valid, strictly parsed answer) or from exploration.
+    assert decided + explored == len(TASKS)
+    for reason in ("invalid_answer", "llm_error", "timeout"):
+        assert metric(replicas.a, "edgecloud_policy_fallbacks_total", reason=reason) == 0
+
+
+def test_history_grows_and_a_second_replica_sees_the_same_pool(replicas: Replicas) -> None:
+    before = len(httpx.get(f"{replicas.a}/history", params={"limit": 1000}).json()["data"])
+    for _ in range(3):
+        assert ask(replicas.a, "knn").status_code == 200
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        history = httpx.get(f"{replicas.b}/history", params={"limit": 1000}).json()["data"]
+        pool_b = metric(replicas.b, "edgecloud_experience_pool_size")
+        if len(history) >= before + 3 and pool_b >= before + 3:
+            break
+        time.sleep(0.3)
+    assert len(history) == before + 3
+    assert pool_b == len(history)  # replica b learned from every request replica a served
+    assert metric(replicas.a, "edgecloud_decisions_total", policy="knn") == 3
+
+
+def test_requests_go_on_when_redis_stops(replicas: Replicas) -> None:
+    replicas.redis.stop()
+    for policy in ("greedy", "icl-request", "knn"):
+        reply = ask(replicas.a, policy)
+        assert reply.status_code == 200, reply.text
+    deadline = time.monotonic() + 30
+    while metric(replicas.a, "edgecloud_history_records_total", outcome="dropped") < 3:
+        assert time.monotonic() < deadline, "lost history writes were not counted"
+        time.sleep(0.5)
+
+
+def test_a_dead_edge_fails_over_to_the_cloud(stack: Stack) -> None:
+    base = stack.specs["orchestrator"]
+    port = free_port()
+    env = base.env | {"EDGECLOUD_ORCH_EDGE_URL": DEAD_URL}
+    argv = [a if a != str(base.port) else str(port) for a in base.argv]
+    log = (stack.settings.state_dir / "logs" / "orchestrator-dead-edge.log").open("wb")
+    executor = HTTPExecutor(
+        argv,
+        url=f"http://127.0.0.1:{port}/healthz",
+        method="GET",
+        status=200,
+        envvars=env,
+        timeout=30,
+        stdout=log,
+        stderr=log,
+        cwd=str(ROOT),
+    )
+    executor.start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        reply = ask(url, "edge-only")
+        assert reply.status_code == 200, reply.text
+        assert reply.headers["x-route"] == "cloud"
+        assert reply.json()["model"] == "gemma-3-270m"
+        assert metric(url, "edgecloud_failovers_total", from_route="edge", to_route="cloud") == 1
+    finally:
+        executor.stop()
+        log.close()
