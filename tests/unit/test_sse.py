@@ -62,3 +62,15 @@ def test_tracker_records_an_error_event() -> None:
     tracker.observe(parse_event(event({"error": {"message": "boom", "type": "x"}})), 1.0)
     assert tracker.error == {"message": "boom", "type": "x"}
     assert tracker.ttft_s(end=2.0) == pytest.approx(2.0)
+
+
+def test_streamed_replies_skip_parsing_token_events_but_keep_usage_and_timing() -> None:
+    tracker = GenerationTracker(sent_at=0.0)
+    tracker.observe(parse_event(chunk("a")), 1.0, aggregate=False)
+    tracker.observe(parse_event(chunk("b")), 1.5, aggregate=False)
+    tracker.observe(parse_event(chunk(None, finish="stop")), 1.6, aggregate=False)
+    assert tracker.observe(parse_event(chunk(usage=True)), 1.7, aggregate=False) is True
+    assert tracker.ttft_s(end=9.0) == pytest.approx(1.0)
+    assert tracker.tokens == 3  # from the usage event
+    assert tracker.finish_reason == "stop"
+    assert tracker.decode_s() == pytest.approx(0.7)

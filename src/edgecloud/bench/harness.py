@@ -73,7 +73,13 @@ class Processes:
         return f"redis://127.0.0.1:{port}/0"
 
     def http(
-        self, name: str, argv: list[str], port: int, env: dict[str, str], health: str = "/healthz"
+        self,
+        name: str,
+        argv: list[str],
+        port: int,
+        env: dict[str, str],
+        health: str = "/healthz",
+        timeout_s: float = 60,
     ) -> SimpleExecutor:
         log = self._log(name)
         executor = HTTPExecutor(
@@ -82,7 +88,7 @@ class Processes:
             method="GET",
             status=200,
             envvars=env,
-            timeout=60,
+            timeout=timeout_s,
             stdout=log,
             stderr=log,
         )

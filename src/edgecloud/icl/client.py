@@ -8,6 +8,8 @@ import httpx
 
 from edgecloud.model.tasks import Route
 
+ANSWER_PREFIX = "Answer:"
+
 
 class DecisionLlmError(RuntimeError):
     """The decision LLM could not be reached or answered out of protocol."""
@@ -44,11 +46,17 @@ class DecisionClient:
             raise DecisionLlmError("decision LLM answer has no content") from exc
 
     async def first_token_logprobs(self, messages: list[dict[str, str]]) -> list[tuple[str, float]]:
-        """Top log-probabilities of the first answer token (scoring mode, no sampling)."""
+        """Top log-probabilities of the first answer token (scoring mode, no sampling).
+
+        The assistant's turn is opened with "Answer:" and continued: left to itself a small model
+        starts with "The" or "This", and neither choice reaches the top 20 tokens.
+        """
         payload = await self._complete(
             {
                 "model": self.model,
-                "messages": messages,
+                "messages": [*messages, {"role": "assistant", "content": ANSWER_PREFIX}],
+                "continue_final_message": True,
+                "add_generation_prompt": False,
                 "max_tokens": 1,
                 "temperature": 0,
                 "logprobs": True,

@@ -6,10 +6,14 @@ time to first token and decode time; a client that did not ask for a stream gets
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from .sse import SseEvent
+
+# Keys of events that must be parsed even when the text is not aggregated.
+_MAY_MATTER = re.compile(rb'"usage"|"error"|"finish_reason":\s*"')
 
 
 @dataclass(slots=True)
@@ -29,9 +33,18 @@ class GenerationTracker:
     text: list[str] = field(default_factory=list)
     finish_reason: str | None = None
 
-    def observe(self, event: SseEvent, now: float) -> bool:
-        """Record one event; returns whether it is a usage-only event."""
+    def observe(self, event: SseEvent, now: float, aggregate: bool = True) -> bool:
+        """Record one event; returns whether it is a usage-only event.
+
+        Without ``aggregate`` (a streamed reply), events after the first token are parsed only
+        when they may carry usage, an error or the finish reason: JSON parsing every token event
+        is the orchestrator's main per-token cost.
+        """
         self.last_event_at = now
+        if not aggregate and self.first_token_at is not None and not _MAY_MATTER.search(event.raw):
+            self.content_events += 1
+            self.last_token_at = now
+            return False
         payload = event.json()
         if payload is None:
             return False

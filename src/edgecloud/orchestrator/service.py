@@ -281,7 +281,7 @@ class ChatService:
             status = "client_disconnected"
             try:
                 async for event in iter_events(upstream.aiter_bytes()):
-                    usage_only = tracker.observe(event, time.monotonic())
+                    usage_only = tracker.observe(event, time.monotonic(), not request.stream)
                     if usage_only and not want_usage:
                         continue
                     yield event.raw

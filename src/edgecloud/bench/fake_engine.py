@@ -1,0 +1,89 @@
+"""A fast stand-in for an OpenAI-compatible engine: streams tokens at a fixed pace.
+
+For measuring what the orchestrator itself adds. ``POST /v1/chat/completions`` streams
+``max_tokens`` one-word tokens, ``EDGECLOUD_FAKE_TPOT_S`` apart (default 20 ms, about the bundled
+SmolLM2 on this CPU), in vLLM's chunk format with a usage chunk at the end; non-streamed requests
+get one JSON body after the same time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+
+
+def create_app() -> FastAPI:
+    tpot_s = float(os.environ.get("EDGECLOUD_FAKE_TPOT_S", "0.02"))
+    app = FastAPI(title="fake engine")
+
+    @app.post("/v1/chat/completions")
+    async def complete(request: Request) -> Response:
+        body: dict[str, Any] = await request.json()
+        n = int(body.get("max_tokens") or 16)
+        model = str(body.get("model", "fake"))
+        created = int(time.time())
+
+        def chunk(delta: dict[str, str], finish: str | None = None) -> bytes:
+            payload = {
+                "id": "fake",
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": model,
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            }
+            return f"data: {json.dumps(payload)}\n\n".encode()
+
+        async def stream() -> AsyncIterator[bytes]:
+            yield chunk({"role": "assistant", "content": ""})
+            for i in range(n):
+                await asyncio.sleep(tpot_s)
+                yield chunk({"content": f" w{i}"})
+            yield chunk({}, "length")
+            usage = {
+                "id": "fake",
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": model,
+                "choices": [],
+                "usage": {"prompt_tokens": 8, "completion_tokens": n, "total_tokens": 8 + n},
+            }
+            yield f"data: {json.dumps(usage)}\n\n".encode()
+            yield b"data: [DONE]\n\n"
+
+        if body.get("stream"):
+            return StreamingResponse(stream(), media_type="text/event-stream")
+        await asyncio.sleep(tpot_s * n)
+        text = "".join(f" w{i}" for i in range(n))
+        return JSONResponse(
+            {
+                "id": "fake",
+                "object": "chat.completion",
+                "created": created,
+                "model": model,
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "length",
+                        "message": {"role": "assistant", "content": text},
+                    }
+                ],
+                "usage": {"prompt_tokens": 8, "completion_tokens": n, "total_tokens": 8 + n},
+            }
+        )
+
+    @app.get("/health")
+    async def health() -> Response:
+        return PlainTextResponse("")
+
+    @app.get("/metrics")
+    async def metrics() -> Response:
+        return PlainTextResponse("vllm:num_requests_waiting 0\nvllm:num_requests_running 0\n")
+
+    return app

@@ -1,0 +1,267 @@
+"""``make bench-orchestrator``: what the orchestrator adds, and how long ICL takes to decide.
+
+1. Overhead: 1, 16 and 64 concurrent streams of 32 tokens (20 ms apart) from a fast local engine,
+   called directly and through the orchestrator (greedy policy, real Redis for the history). The
+   overhead is the difference of the latency percentiles (request sent to last byte received).
+2. ICL decision time with the real decision LLM (the bundled SmolLM2 on vLLM's CPU build): the
+   decider runs in process over 40 states (ten per task type, varied load and radio) with a pool of
+   experiences, per request (constrained choice; and log-probability scores, raw and calibrated) and
+   cached. For each configuration: how often its answer agrees with greedy on the same state, and
+   how often it had to fall back.
+The last line is the RESULT line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import time
+from pathlib import Path
+
+import httpx
+from prometheus_client import CollectorRegistry
+from redis.asyncio import Redis
+
+from edgecloud.common.tasks import BackgroundTasks
+from edgecloud.icl import DecisionClient
+from edgecloud.llm.catalog import SMOLLM2
+from edgecloud.llm.launcher import vllm_command, vllm_environment
+from edgecloud.llm.models import model_dir
+from edgecloud.llm.settings import EngineSettings
+from edgecloud.model import DEFAULT_QUALITY, Route, TaskType, reward
+from edgecloud.orchestrator.decider import Decider
+from edgecloud.orchestrator.metrics import OrchestratorMetrics
+from edgecloud.orchestrator.pool import ExperiencePool
+from edgecloud.orchestrator.settings import OrchestratorSettings
+from edgecloud.policies import Experience, Greedy, StateSummary, TaskState, TierState
+from edgecloud.policies.greedy import estimate_service_delay_s
+
+from .harness import Processes, free_port, uvicorn_command
+
+CONCURRENCY = (1, 16, 64)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+async def latencies(url: str, concurrency: int, requests_each: int, tokens: int) -> list[float]:
+    body = {
+        "model": "auto",
+        "messages": [{"role": "user", "content": "hi"}],
+        "stream": True,
+        "max_tokens": tokens,
+    }
+    headers = {"X-Policy": "greedy", "X-UE-Id": "bench"}
+    out: list[float] = []
+    limits = httpx.Limits(max_connections=concurrency + 4)
+
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
+
+        async def worker() -> None:
+            for _ in range(requests_each):
+                started = time.perf_counter()
+                async with client.stream(
+                    "POST", "/v1/chat/completions", json=body, headers=headers
+                ) as reply:
+                    async for _ in reply.aiter_raw():
+                        pass
+                    assert reply.status_code == 200
+                out.append(time.perf_counter() - started)
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return out
+
+
+def task_states(rng: random.Random) -> list[TaskState]:
+    states = []
+    for task in TaskType:
+        for _ in range(10):
+            edge_load, cloud_load = rng.randint(0, 8), rng.randint(0, 8)
+            states.append(
+                TaskState(
+                    task_type=task,
+                    quality_required=DEFAULT_QUALITY.requirement[task],
+                    expected_output_tokens=rng.choice([32, 64, 128, 256]),
+                    prompt_tokens=20,
+                    dl_rate_bps=10 ** rng.uniform(5.5, 8),
+                    ul_rate_bps=1e7,
+                    sinr_db=10.0,
+                    backhaul_delay_s=0.04,
+                    bytes_per_token=180.0,
+                    edge=TierState(
+                        0.04 * (1 + edge_load),
+                        0.016 * (1 + edge_load / 4),
+                        DEFAULT_QUALITY.of(Route.EDGE, task),
+                        in_flight=edge_load,
+                    ),
+                    cloud=TierState(
+                        0.06 * (1 + cloud_load / 2),
+                        0.012 * (1 + cloud_load / 8),
+                        DEFAULT_QUALITY.of(Route.CLOUD, task),
+                        in_flight=cloud_load,
+                    ),
+                )
+            )
+    return states
+
+
+def experiences(states: list[TaskState], rng: random.Random) -> list[Experience]:
+    """Outcomes of both routes for each state, as the model says, with 10% noise."""
+    pool = []
+    for state in states:
+        summary = StateSummary.of(state)
+        for route in Route:
+            delay = estimate_service_delay_s(state, route) * rng.uniform(0.9, 1.1)
+            violated = state.tier(route).quality < state.quality_required
+            pool.append(Experience(summary, route, reward(delay, violated), delay, violated))
+    return pool
+
+
+async def icl_configuration(
+    decider: Decider, states: list[TaskState], name: str, registry: CollectorRegistry
+) -> tuple[list[float], float, float]:
+    """Decision times, agreement with greedy, and the fallback fraction over ``states``."""
+    greedy = Greedy()
+    times, agree = [], 0
+    for state in states:
+        started = time.perf_counter()
+        decision = await decider.decide(name, state)
+        times.append(time.perf_counter() - started)
+        agree += decision.route is greedy.decide(state).route
+    fallbacks = sum(
+        sample.value
+        for metric in registry.collect()
+        if metric.name == "edgecloud_policy_fallbacks"
+        for sample in metric.samples
+        if sample.name.endswith("_total")
+    )
+    return times, agree / len(states), fallbacks / len(states)
+
+
+async def icl_bench(llm_url: str, states: list[TaskState]) -> dict[str, tuple[float, float, float]]:
+    rng = random.Random(7)
+    history = experiences(task_states(random.Random(11)), rng)
+    results = {}
+    configurations: list[tuple[str, dict[str, object], str]] = [
+        ("choice", {"icl_answer": "choice"}, "icl-request"),
+        ("score-raw", {"icl_answer": "score", "icl_calibrate": False}, "icl-request"),
+        ("score-calibrated", {"icl_answer": "score", "icl_calibrate": True}, "icl-request"),
+        ("cached", {"icl_answer": "choice"}, "icl-cached"),
+    ]
+    for label, overrides, policy in configurations:
+        settings = OrchestratorSettings.model_validate(
+            {"icl_epsilon": 0.0, "icl_timeout_s": 10.0, **overrides}
+        )
+        registry = CollectorRegistry()
+        pool = ExperiencePool(Redis.from_url("redis://127.0.0.1:1/0"), "unused", 1000)
+        for experience in history:
+            pool.add(experience)
+        pool.refreshed_at = time.monotonic() + 3600
+        background = BackgroundTasks()
+        async with httpx.AsyncClient(base_url=llm_url, timeout=10) as http:
+            decider = Decider(
+                settings,
+                random.Random(1),
+                pool,
+                DecisionClient(http, SMOLLM2.name),
+                OrchestratorMetrics(registry),
+                background,
+            )
+            if policy == "icl-cached":
+                for state in states:  # warm the cache: one LLM call per discrete state
+                    await decider.decide(policy, state)
+                await background.drain(timeout_s=120)
+                registry = CollectorRegistry()
+                decider = replace_metrics(decider, registry)
+            times, agreement, fallback = await icl_configuration(decider, states, policy, registry)
+        results[label] = (statistics.median(times) * 1e3, agreement, fallback)
+        print(
+            f"ICL {label:17} decision p50 {results[label][0]:8.2f} ms  p95 "
+            f"{percentile(times, 95) * 1e3:8.2f} ms  agrees with greedy {agreement:5.1%}  "
+            f"fallback {fallback:5.1%}"
+        )
+    return results
+
+
+def replace_metrics(decider: Decider, registry: CollectorRegistry) -> Decider:
+    decider._metrics = OrchestratorMetrics(registry)  # fresh counters for the timed pass
+    return decider
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=4, help="requests per stream and level")
+    parser.add_argument("--tokens", type=int, default=32)
+    parser.add_argument("--skip-icl", action="store_true", help="only the overhead part")
+    args = parser.parse_args()
+    with Processes(Path(".work/bench/orchestrator")) as procs:
+        redis_url = procs.redis()
+        engine_port = free_port()
+        procs.http(
+            "fake-engine",
+            uvicorn_command("edgecloud.bench.fake_engine:create_app", engine_port),
+            engine_port,
+            {},
+            health="/health",
+        )
+        engine = f"http://127.0.0.1:{engine_port}"
+        orch_port = free_port()
+        procs.http(
+            "orchestrator",
+            uvicorn_command("edgecloud.orchestrator:create_app_from_env", orch_port),
+            orch_port,
+            {
+                "EDGECLOUD_ORCH_REDIS_URL": redis_url,
+                "EDGECLOUD_ORCH_EDGE_URL": engine,
+                "EDGECLOUD_ORCH_CLOUD_URL": engine,
+                "EDGECLOUD_ORCH_EDGE_MAX_IN_FLIGHT": "256",
+                "EDGECLOUD_ORCH_CLOUD_MAX_IN_FLIGHT": "256",
+            },
+        )
+        orchestrator = f"http://127.0.0.1:{orch_port}"
+        asyncio.run(latencies(orchestrator, 4, 2, args.tokens))  # warm-up
+        overhead = {}
+        print(
+            f"{'streams':>7} {'direct p50 ms':>14} {'via p50 ms':>11} {'direct p99 ms':>14} "
+            f"{'via p99 ms':>11} {'added p50 ms':>13} {'added p99 ms':>13}"
+        )
+        for c in CONCURRENCY:
+            direct = asyncio.run(latencies(engine, c, args.requests, args.tokens))
+            via = asyncio.run(latencies(orchestrator, c, args.requests, args.tokens))
+            p50 = (percentile(via, 50) - percentile(direct, 50)) * 1e3
+            p99 = (percentile(via, 99) - percentile(direct, 99)) * 1e3
+            overhead[c] = (p50, p99)
+            print(
+                f"{c:>7} {percentile(direct, 50) * 1e3:>14.1f} {percentile(via, 50) * 1e3:>11.1f}"
+                f" {percentile(direct, 99) * 1e3:>14.1f} {percentile(via, 99) * 1e3:>11.1f}"
+                f" {p50:>13.2f} {p99:>13.2f}"
+            )
+
+        if args.skip_icl:
+            return
+        engine_settings = EngineSettings(port=free_port(), omp_threads_bind="0")
+        model = model_dir(engine_settings.models_dir, SMOLLM2).resolve()
+        procs.http(
+            "decision-llm",
+            vllm_command(engine_settings, model, SMOLLM2.name),
+            engine_settings.port,
+            vllm_environment(engine_settings),
+            health="/health",
+            timeout_s=300,
+        )
+        states = task_states(random.Random(3))
+        icl = asyncio.run(icl_bench(f"http://127.0.0.1:{engine_settings.port}", states))
+
+    p50, p99 = overhead[max(CONCURRENCY)]
+    print(
+        f"RESULT orchestrator overhead_p50_ms={p50:.2f} overhead_p99_ms={p99:.2f} "
+        f"icl_request_p50_ms={icl['choice'][0]:.1f} icl_cached_p50_ms={icl['cached'][0]:.3f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
