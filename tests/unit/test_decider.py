@@ -41,7 +41,8 @@ def scoring(edge: float, cloud: float, prior_edge: float, prior_cloud: float) ->
 
     def handler(request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
-        content_free = "[N/A]" in body["messages"][-1]["content"]
+        content_free = any("[N/A]" in m["content"] for m in body["messages"])
+        assert body["messages"][-1] == {"role": "assistant", "content": "Answer:"}
         e, c = (prior_edge, prior_cloud) if content_free else (edge, cloud)
         top = [
             {"token": "edge", "logprob": math.log(e)},
