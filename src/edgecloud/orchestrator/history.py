@@ -22,6 +22,7 @@ from typing import Any
 from pydantic import ValidationError
 from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from edgecloud.common.reports import REPORT_FIELD, DeliveryReport
 
@@ -101,12 +102,19 @@ class HistoryStore:
         record = join(part, report, self._settings.violation_penalty_s)
         self._metrics.observe_record(record)
         try:
-            await self._redis.xadd(
-                self._settings.history_stream,
-                {RECORD_FIELD: record.model_dump_json()},
-                maxlen=self._settings.history_maxlen,
-                approximate=True,
-            )
+            async for attempt in AsyncRetrying(
+                stop=stop_after_attempt(self._settings.history_write_attempts),
+                wait=wait_exponential(multiplier=0.1, max=2.0),
+                retry=retry_if_exception_type(RedisError),
+                reraise=True,
+            ):
+                with attempt:
+                    await self._redis.xadd(
+                        self._settings.history_stream,
+                        {RECORD_FIELD: record.model_dump_json()},
+                        maxlen=self._settings.history_maxlen,
+                        approximate=True,
+                    )
         except RedisError:
             logger.exception("history record %s dropped: Redis unavailable", part.request_id)
             self._metrics.history.labels("dropped").inc()

@@ -296,7 +296,18 @@ class ChatService:
                 self._record(routed, tracker, queue_s, backhaul_s, status)
 
         if request.stream:
-            return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
+            stream = events()
+            # Start the relay now: asyncio closes a started generator (releasing the tier's slot
+            # in its finally) even if the client is gone before the response begins.
+            first = await anext(stream, None)
+
+            async def body() -> AsyncIterator[bytes]:
+                if first is not None:
+                    yield first
+                async for chunk in stream:
+                    yield chunk
+
+            return StreamingResponse(body(), media_type="text/event-stream", headers=headers)
         async for _ in events():
             pass
         if tracker.error is not None or not tracker.response_id:
