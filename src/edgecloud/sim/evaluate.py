@@ -1,0 +1,84 @@
+"""Running policies in the simulator on identical seeds, and the oracle lower bound."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from edgecloud.model.tasks import Route
+from edgecloud.policies.base import Decision, Policy, TaskState
+
+from .env import ROUTES, OffloadingEnv, SimConfig
+
+
+class Oracle:
+    """Myopic with perfect knowledge: the option whose true cost (delay + penalty) is lowest.
+
+    Simulator only: it reads the true answer lengths and loads the environment puts in ``info``.
+    A far-sighted policy may beat it under load, since it ignores what its choice does to the tasks
+    that follow.
+    """
+
+    name = "oracle"
+    uses_pool = False
+
+    def __init__(self) -> None:
+        self.true_cost_s: dict[Route, float] = {}
+
+    def decide(self, state: TaskState) -> Decision:
+        route = min(ROUTES, key=lambda r: self.true_cost_s[r])
+        return Decision(route, self.name, dict(self.true_cost_s))
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeStats:
+    policy: str
+    mean_cost_s: float  # service delay with violations penalised as in the reward
+    mean_delay_s: float
+    p95_delay_s: float
+    violation_rate: float
+    decision_time_s: float
+    cloud_share: float
+
+
+def evaluate(
+    policy: Policy,
+    config: SimConfig,
+    seeds: list[int],
+    decide: Callable[[Policy, TaskState], Decision] | None = None,
+) -> EpisodeStats:
+    """Run ``policy`` for one episode per seed; the same seeds give every policy the same tasks."""
+    costs: list[float] = []
+    delays: list[float] = []
+    violations = clouds = 0
+    decide_time = 0.0
+    env = OffloadingEnv(config)
+    for seed in seeds:
+        _, info = env.reset(seed=seed)
+        truncated = False
+        while not truncated:
+            if isinstance(policy, Oracle):
+                policy.true_cost_s = info["true_cost_s"]
+            state = env.task_state()
+            started = time.perf_counter()
+            decision = decide(policy, state) if decide else policy.decide(state)
+            decide_time += time.perf_counter() - started
+            _, reward, _, truncated, info = env.step(ROUTES.index(decision.route))
+            outcome = info["outcome"]
+            costs.append(-reward)
+            delays.append(outcome["delay_s"])
+            violations += outcome["violated"]
+            clouds += decision.route is Route.CLOUD
+    n = len(costs)
+    return EpisodeStats(
+        policy=policy.name,
+        mean_cost_s=float(np.mean(costs)),
+        mean_delay_s=float(np.mean(delays)),
+        p95_delay_s=float(np.percentile(delays, 95)),
+        violation_rate=violations / n,
+        decision_time_s=decide_time / n,
+        cloud_share=clouds / n,
+    )
