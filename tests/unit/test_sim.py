@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -93,3 +94,35 @@ def test_load_slows_the_edge_down() -> None:
         seeds=[1],
     )
     assert heavy.mean_delay_s > 2 * light.mean_delay_s
+
+
+def test_an_experiment_writes_csv_and_one_figure_per_factor(tmp_path: Path) -> None:
+    from edgecloud.sim.experiments import base_config, run, summary, sweep
+    from edgecloud.sim.icl import SimulatedKnn
+
+    base = base_config(tasks_per_episode=20)
+    points = sweep(base, ues=(5, 10), rbs=(12,), backhaul_s=(0.1,), mixes=("coding-heavy",))
+
+    def knn() -> SimulatedKnn:
+        policy = SimulatedKnn()
+        policy.warm_up(base, seed=99, tasks=30)
+        return policy
+
+    policies = {
+        "oracle": Oracle,
+        "greedy": lambda: create_policy("greedy", random.Random(0)),
+        "knn": knn,
+    }
+    rows = run(points, policies, seeds=[1], out_dir=tmp_path, progress=lambda line: None)
+    assert len(rows) == len(points) * 3
+    lines = (tmp_path / "results.csv").read_text().splitlines()
+    assert lines[0].startswith("factor,value,policy,mean_cost_s")
+    assert len(lines) == 1 + len(rows)
+    assert sorted(p.name for p in tmp_path.glob("sweep_*.png")) == [
+        "sweep_backhaul_ms.png",
+        "sweep_mix.png",
+        "sweep_rbs.png",
+        "sweep_ues.png",
+    ]
+    means = summary(rows)
+    assert set(means) == {"oracle", "greedy", "knn"}

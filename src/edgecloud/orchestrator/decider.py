@@ -48,6 +48,7 @@ from .settings import OrchestratorSettings
 
 ICL = "icl"
 ICL_MODES = {"icl": None, "icl-request": "request", "icl-cached": "cached"}
+DRL = "drl"  # a DQN or PPO model trained in the simulator (settings: drl_model_path)
 
 
 @dataclass(slots=True)
@@ -79,7 +80,7 @@ class Decider:
 
     @staticmethod
     def known(name: str) -> bool:
-        if name in ICL_MODES:
+        if name in ICL_MODES or name == DRL:
             return True
         try:
             create_policy(name, random.Random(0))
@@ -89,8 +90,18 @@ class Decider:
 
     def _policy(self, name: str) -> Policy:
         if name not in self._policies:
-            self._policies[name] = create_policy(name, self._rng)
+            self._policies[name] = (
+                self._load_drl() if name == DRL else create_policy(name, self._rng)
+            )
         return self._policies[name]
+
+    def _load_drl(self) -> Policy:
+        path = self._settings.drl_model_path
+        if path is None or not path.is_file():
+            raise FileNotFoundError(f"no DRL model at {path}; train one: edgecloud sim train")
+        from edgecloud.sim.drl import DrlPolicy  # the `drl` extra: torch, stable-baselines3
+
+        return DrlPolicy(path)
 
     def _pool_or_none(self) -> tuple[Experience, ...] | None:
         if self._pool is None or self._pool.is_stale(self._settings.pool_stale_after_s):
@@ -105,7 +116,10 @@ class Decider:
     async def decide(self, name: str, state: TaskState) -> Decision:
         if name in ICL_MODES:
             return await self._decide_icl(ICL_MODES[name] or self._settings.icl_mode, state)
-        policy = self._policy(name)
+        try:
+            policy = self._policy(name)
+        except (FileNotFoundError, ImportError):
+            return self._fallback(name, state, "no_model")
         if policy.uses_pool:
             pool = self._pool_or_none()
             if pool is None:

@@ -6,6 +6,7 @@ Example: ``EDGECLOUD_ORCH_CLOUD_URL=http://radio-emulator:8000/backhaul``.
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Literal
 
 from pydantic import AnyHttpUrl, BaseModel, Field
@@ -93,6 +94,9 @@ class OrchestratorSettings(BaseSettings):
     icl_inadvisable: int = Field(default=2, ge=0, le=16)
     icl_tau: float = Field(default=1.0, ge=0)
     icl_cache_refresh_every: int = Field(default=20, ge=1, description="new examples per refresh")
+
+    # The DRL policy serves a model trained by `edgecloud sim train` (needs the `drl` extra).
+    drl_model_path: Path | None = None
 
     def tier(self, name: str) -> TierConfig:
         """The configuration of tier ``edge`` or ``cloud``."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from edgecloud.api import headers as h
 from edgecloud.api.errors import BadRequestError
 from edgecloud.api.openai import ChatCompletionRequest
+from edgecloud.model.classify import classify
 from edgecloud.model.tasks import QualityTable, TaskType
 from edgecloud.policies.base import TaskState, TierState
 from edgecloud.policies.experience import StateSummary
@@ -55,9 +56,10 @@ def radio_info(
 
 
 def task_type_of(request: ChatCompletionRequest) -> TaskType:
+    """From ``metadata.task_type``, else from the user's words by the light classifier."""
     value = (request.metadata or {}).get("task_type")
     if value is None:
-        return TaskType.CHAT
+        return classify(" ".join(m.text() for m in request.messages if m.role == "user"))
     try:
         return TaskType(value)
     except ValueError as exc:

@@ -20,7 +20,6 @@ only the oracle may read. All randomness comes from ``self.np_random`` (seeded b
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,11 +30,11 @@ from gymnasium import spaces
 from edgecloud.model.delay import generation_delay_s, transmission_delay_s
 from edgecloud.model.tasks import DEFAULT_QUALITY, QualityTable, Route, TaskType
 from edgecloud.policies.base import TaskState, TierState
-from edgecloud.policies.greedy import estimate_service_delay_s
 from edgecloud.radio_emulator.cells import Direction, RadioEnvironment
 from edgecloud.radio_emulator.settings import RadioSettings
 
-TASK_TYPES = tuple(TaskType)
+from .observation import OBSERVATION_HIGH, OBSERVATION_SIZE, TASK_TYPES, observe
+
 ROUTES = (Route.EDGE, Route.CLOUD)
 
 
@@ -57,8 +56,10 @@ class SimConfig:
     bytes_per_token: float = 180.0
     token_spread: float = 0.5  # true length ~ expected x U(1 - spread, 1 + spread)
     violation_penalty_s: float = 10.0
-    edge: TierProfile = TierProfile(0.05, 0.016, 4.0)
-    cloud: TierProfile = TierProfile(0.08, 0.012, 16.0)
+    # Our assumption (ARCHITECTURE.md section 7 style): the edge runs a small model, fast per token
+    # but with little capacity; the cloud a large model, slower per token, with much more capacity.
+    edge: TierProfile = TierProfile(ttft_s=0.03, tpot_s=0.010, capacity=4.0)
+    cloud: TierProfile = TierProfile(ttft_s=0.15, tpot_s=0.025, capacity=32.0)
     quality: QualityTable = field(default_factory=lambda: DEFAULT_QUALITY)
     radio_seed: int = 0
 
@@ -77,7 +78,9 @@ class OffloadingEnv(gym.Env[np.ndarray, int]):
     def __init__(self, config: SimConfig | None = None) -> None:
         self.config = config or SimConfig()
         self.action_space = spaces.Discrete(2)  # type: ignore[assignment]
-        self.observation_space = spaces.Box(0.0, 10.0, shape=(11,), dtype=np.float32)
+        self.observation_space = spaces.Box(
+            0.0, OBSERVATION_HIGH, shape=(OBSERVATION_SIZE,), dtype=np.float32
+        )
         radio = RadioEnvironment(RadioSettings(seed=self.config.radio_seed, fading="none"))
         ues = [radio.get_or_register(f"sim-ue-{i}") for i in range(self.config.n_ues)]
         self._cells = [ue.cell_id for ue in ues]
@@ -189,19 +192,7 @@ class OffloadingEnv(gym.Env[np.ndarray, int]):
         )
 
     def _observation(self) -> np.ndarray:
-        state = self.task_state()
-        one_hot = [1.0 if state.task_type is t else 0.0 for t in TASK_TYPES]
-        values = [
-            *one_hot,
-            state.quality_required / 10,
-            state.expected_output_tokens / 256,
-            math.log10(max(state.dl_rate_bps, 1.0)) / 9,
-            estimate_service_delay_s(state, Route.EDGE) / 5,
-            estimate_service_delay_s(state, Route.CLOUD) / 5,
-            state.edge.in_flight / 8,
-            state.cloud.in_flight / 8,
-        ]
-        return np.clip(np.array(values, dtype=np.float32), 0.0, 10.0)
+        return observe(self.task_state())
 
     def _info(self) -> dict[str, Any]:
         task = self._current()

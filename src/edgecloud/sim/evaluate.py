@@ -67,6 +67,9 @@ def evaluate(
             decision = decide(policy, state) if decide else policy.decide(state)
             decide_time += time.perf_counter() - started
             _, reward, _, truncated, info = env.step(ROUTES.index(decision.route))
+            learn = getattr(policy, "observe", None)
+            if learn is not None:  # policies that learn online from their outcomes (ICL)
+                learn(reward, info)
             outcome = info["outcome"]
             costs.append(-reward)
             delays.append(outcome["delay_s"])

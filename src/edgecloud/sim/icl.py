@@ -1,0 +1,167 @@
+"""ICL in the simulator: the orchestrator's own decider, a live decision LLM, a simulated pool.
+
+The pool starts from the outcomes of a random policy on its own seed (the paper's initial
+experience) and grows with every outcome ICL itself causes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from typing import Any
+
+import httpx
+from prometheus_client import CollectorRegistry
+from redis.asyncio import Redis
+
+from edgecloud.common.tasks import BackgroundTasks
+from edgecloud.icl import DecisionClient
+from edgecloud.model.tasks import Route
+from edgecloud.orchestrator.decider import Decider
+from edgecloud.orchestrator.metrics import OrchestratorMetrics
+from edgecloud.orchestrator.pool import ExperiencePool
+from edgecloud.orchestrator.settings import OrchestratorSettings
+from edgecloud.policies import Decision, Experience, StateSummary, TaskState, create_policy
+
+from .env import ROUTES, OffloadingEnv, SimConfig
+
+
+class SimulatedIcl:
+    """A synchronous ICL policy for ``evaluate``, backed by the real decider and LLM."""
+
+    uses_pool = True
+
+    def __init__(
+        self,
+        llm_url: str,
+        model: str,
+        mode: str = "icl-request",
+        seed: int = 0,
+        timeout_s: float = 10.0,
+    ) -> None:
+        self.name = "icl"
+        self._mode = mode
+        self._loop = asyncio.new_event_loop()
+        self.registry = CollectorRegistry()
+        settings = OrchestratorSettings(icl_timeout_s=timeout_s, icl_epsilon=0.1)
+        # The pool lives in memory only; the Redis client is never used.
+        self.pool = ExperiencePool(Redis.from_url("redis://127.0.0.1:1/0"), "unused", 2000)
+        self.pool.refreshed_at = float("inf")
+        self._http = httpx.AsyncClient(base_url=llm_url, timeout=timeout_s)
+        self._decider = Decider(
+            settings,
+            random.Random(seed),
+            self.pool,
+            DecisionClient(self._http, model),
+            OrchestratorMetrics(self.registry),
+            BackgroundTasks(),
+        )
+        self._last: tuple[StateSummary, Route] | None = None
+
+    def warm_up(self, config: SimConfig, seed: int, tasks: int = 100) -> None:
+        """Fill the pool with the outcomes of random decisions on a seed of its own."""
+        env = OffloadingEnv(config)
+        env.reset(seed=seed)
+        rng_policy = create_policy("random", random.Random(seed))
+        for _ in range(tasks):
+            state = env.task_state()
+            route = rng_policy.decide(state).route
+            _, reward, _, truncated, info = env.step(ROUTES.index(route))
+            self._learn(StateSummary.of(state), route, reward, info)
+            if truncated:
+                env.reset(seed=seed + 1)
+
+    def _learn(
+        self, summary: StateSummary, route: Route, reward: float, info: dict[str, Any]
+    ) -> None:
+        outcome = info["outcome"]
+        self.pool.add(Experience(summary, route, reward, outcome["delay_s"], outcome["violated"]))
+
+    def decide(self, state: TaskState) -> Decision:
+        decision = self._loop.run_until_complete(self._decider.decide(self._mode, state))
+        self._last = (StateSummary.of(state), decision.route)
+        return decision
+
+    def observe(self, reward: float, info: dict[str, Any]) -> None:
+        """Called by ``evaluate`` after each step: the outcome joins the pool."""
+        if self._last is not None:
+            self._learn(self._last[0], self._last[1], reward, info)
+
+    def fallback_fraction(self) -> float:
+        total = decided = 0.0
+        for metric in self.registry.collect():
+            for sample in metric.samples:
+                if sample.name == "edgecloud_policy_fallbacks_total":
+                    total += sample.value
+                if sample.name in (
+                    "edgecloud_policy_fallbacks_total",
+                    "edgecloud_icl_decisions_total",
+                    "edgecloud_icl_explorations_total",
+                ):
+                    decided += sample.value
+        return total / decided if decided else 0.0
+
+    def close(self) -> None:
+        self._loop.run_until_complete(self._http.aclose())
+        self._loop.close()
+
+
+def wait_for(url: str, timeout_s: float = 300.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    raise TimeoutError(f"no decision LLM at {url}")
+
+
+class SimulatedKnn:
+    """kNN with a pool of its own: warmed up like ICL's, then grown with its outcomes."""
+
+    uses_pool = True
+    name = "knn"
+
+    def __init__(self, seed: int = 0) -> None:
+        from edgecloud.policies import KNearest
+
+        self._policy = KNearest()
+        self._pool: list[Experience] = []
+        self._last: tuple[StateSummary, Route] | None = None
+        self._seed = seed
+
+    def warm_up(self, config: SimConfig, seed: int, tasks: int = 100) -> None:
+        env = OffloadingEnv(config)
+        env.reset(seed=seed)
+        policy = create_policy("random", random.Random(seed))
+        for _ in range(tasks):
+            state = env.task_state()
+            route = policy.decide(state).route
+            _, reward, _, truncated, info = env.step(ROUTES.index(route))
+            outcome = info["outcome"]
+            self._pool.append(
+                Experience(
+                    StateSummary.of(state), route, reward, outcome["delay_s"], outcome["violated"]
+                )
+            )
+            if truncated:
+                env.reset(seed=seed + 1)
+
+    def decide(self, state: TaskState) -> Decision:
+        from dataclasses import replace
+
+        decision = self._policy.decide(replace(state, pool=tuple(self._pool[-2000:])))
+        self._last = (StateSummary.of(state), decision.route)
+        return decision
+
+    def observe(self, reward: float, info: dict[str, Any]) -> None:
+        if self._last is not None:
+            outcome = info["outcome"]
+            self._pool.append(
+                Experience(
+                    self._last[0], self._last[1], reward, outcome["delay_s"], outcome["violated"]
+                )
+            )

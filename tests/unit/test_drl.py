@@ -1,0 +1,64 @@
+"""The DRL baseline: it trains a few hundred steps, saves, loads, and decides in both places."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from prometheus_client import CollectorRegistry
+
+from edgecloud.common.tasks import BackgroundTasks
+from edgecloud.model import Route, TaskType
+from edgecloud.orchestrator.decider import Decider
+from edgecloud.orchestrator.metrics import OrchestratorMetrics
+from edgecloud.orchestrator.settings import OrchestratorSettings
+from edgecloud.sim import SimConfig, evaluate
+from edgecloud.sim.drl import DrlPolicy, train
+
+from .factories import task_state
+
+SMALL = SimConfig(tasks_per_episode=40)
+
+
+@pytest.fixture(scope="module")
+def dqn(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return train("dqn", 300, tmp_path_factory.mktemp("drl") / "dqn", SMALL, progress_bar=False)
+
+
+@pytest.mark.parametrize("algorithm", ["dqn", "ppo"])
+def test_a_model_trains_saves_loads_and_runs_in_the_simulator(
+    algorithm: str, tmp_path: Path
+) -> None:
+    path = train(algorithm, 300, tmp_path / algorithm, SMALL, progress_bar=False)  # type: ignore[arg-type]
+    assert path.is_file()
+    policy = DrlPolicy(path)
+    assert policy.name == algorithm
+    stats = evaluate(policy, SMALL, seeds=[1])
+    assert stats.policy == algorithm
+    assert stats.mean_cost_s > 0
+
+
+def test_the_loaded_model_is_deterministic(dqn: Path) -> None:
+    policy = DrlPolicy(dqn)
+    state = task_state(TaskType.CODING)
+    assert {policy.decide(state).route for _ in range(5)} in ({Route.EDGE}, {Route.CLOUD})
+
+
+@pytest.mark.anyio
+async def test_the_orchestrator_serves_the_trained_model_or_falls_back(dqn: Path) -> None:
+    def decider(path: Path | None) -> tuple[Decider, CollectorRegistry]:
+        registry = CollectorRegistry()
+        settings = OrchestratorSettings(drl_model_path=path)
+        return Decider(
+            settings, random.Random(0), None, None, OrchestratorMetrics(registry), BackgroundTasks()
+        ), registry
+
+    serving, _ = decider(dqn)
+    decision = await serving.decide("drl", task_state())
+    assert decision.policy == "dqn"
+    missing, registry = decider(dqn.with_name("absent.zip"))
+    fallback = await missing.decide("drl", task_state())
+    assert "no_model" in fallback.note
+    labels = {"policy": "drl", "reason": "no_model"}
+    assert registry.get_sample_value("edgecloud_policy_fallbacks_total", labels) == 1
