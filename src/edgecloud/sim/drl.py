@@ -41,11 +41,13 @@ def train(
             device="cpu",
         )
     else:
+        # A rollout that is a multiple of the batch size: no truncated mini-batches.
+        rollout = max(64, min(1024, steps // 4) // 64 * 64)
         model = PPO(
             "MlpPolicy",
             env,
             seed=seed,
-            n_steps=min(1024, max(64, steps // 4)),
+            n_steps=rollout,
             batch_size=64,
             verbose=0,
             device="cpu",
