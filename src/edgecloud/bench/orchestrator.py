@@ -3,6 +3,8 @@
 1. Overhead: 1, 16 and 64 concurrent streams of 32 tokens (20 ms apart) from a fast local engine,
    called directly and through the orchestrator (greedy policy, real Redis for the history). The
    overhead is the difference of the latency percentiles (request sent to last byte received).
+   The load comes from wrk when installed (Debian's package), else from httpx in this process,
+   which on 2 cores competes with the servers for the CPU.
 2. ICL decision time with the real decision LLM (the bundled SmolLM2 on vLLM's CPU build): the
    decider runs in process over 40 states (ten per task type, varied load and radio) with a pool of
    experiences, per request (constrained choice; and log-probability scores, raw and calibrated) and
@@ -16,7 +18,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import re
+import shutil
 import statistics
+import subprocess
 import time
 from pathlib import Path
 
@@ -74,6 +79,47 @@ async def latencies(url: str, concurrency: int, requests_each: int, tokens: int)
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
     return out
+
+
+WRK_SCRIPT = """wrk.method = "POST"
+wrk.body = '{"model": "auto", "stream": true, "max_tokens": %d, '
+    .. '"messages": [{"role": "user", "content": "hi"}]}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-Policy"] = "greedy"
+wrk.headers["X-UE-Id"] = "bench"
+"""
+_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
+
+
+def wrk_percentiles(
+    url: str, concurrency: int, seconds: int, tokens: int, work: Path
+) -> dict[int, float]:
+    """p50 and p99 latency from wrk (C, one thread): the load generator takes little CPU."""
+    script = work / "bench.lua"
+    script.write_text(WRK_SCRIPT % tokens)
+    result = subprocess.run(
+        [
+            "wrk",
+            "-t1",
+            f"-c{concurrency}",
+            f"-d{seconds}s",
+            "--latency",
+            "--timeout",
+            "30s",
+            "-s",
+            str(script),
+            f"{url}/v1/chat/completions",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = {}
+    for match in re.finditer(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s|m)\s*$", result.stdout, re.M):
+        found[int(match[1])] = float(match[2]) * _UNITS[match[3]]
+    if set(found) != {50, 99}:
+        raise RuntimeError(f"unexpected wrk output:\n{result.stdout}")
+    return found
 
 
 def task_states(rng: random.Random) -> list[TaskState]:
@@ -197,6 +243,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=4, help="requests per stream and level")
     parser.add_argument("--tokens", type=int, default=32)
     parser.add_argument("--skip-icl", action="store_true", help="only the overhead part")
+    parser.add_argument("--seconds", type=int, default=10, help="per level, with wrk")
     args = parser.parse_args()
     with Processes(Path(".work/bench/orchestrator")) as procs:
         redis_url = procs.redis()
@@ -224,21 +271,33 @@ def main() -> None:
         )
         orchestrator = f"http://127.0.0.1:{orch_port}"
         asyncio.run(latencies(orchestrator, 4, 2, args.tokens))  # warm-up
+        use_wrk = shutil.which("wrk") is not None
+        print(
+            "load generator:",
+            "wrk (C)"
+            if use_wrk
+            else "httpx in this process (install "
+            "Debian's wrk for a load generator that leaves the CPU to the servers)",
+        )
         overhead = {}
         print(
             f"{'streams':>7} {'direct p50 ms':>14} {'via p50 ms':>11} {'direct p99 ms':>14} "
             f"{'via p99 ms':>11} {'added p50 ms':>13} {'added p99 ms':>13}"
         )
         for c in CONCURRENCY:
-            direct = asyncio.run(latencies(engine, c, args.requests, args.tokens))
-            via = asyncio.run(latencies(orchestrator, c, args.requests, args.tokens))
-            p50 = (percentile(via, 50) - percentile(direct, 50)) * 1e3
-            p99 = (percentile(via, 99) - percentile(direct, 99)) * 1e3
+            if use_wrk:
+                d = wrk_percentiles(engine, c, args.seconds, args.tokens, procs.log_dir)
+                v = wrk_percentiles(orchestrator, c, args.seconds, args.tokens, procs.log_dir)
+            else:
+                direct = asyncio.run(latencies(engine, c, args.requests, args.tokens))
+                via = asyncio.run(latencies(orchestrator, c, args.requests, args.tokens))
+                d = {q: percentile(direct, q) for q in (50, 99)}
+                v = {q: percentile(via, q) for q in (50, 99)}
+            p50, p99 = (v[50] - d[50]) * 1e3, (v[99] - d[99]) * 1e3
             overhead[c] = (p50, p99)
             print(
-                f"{c:>7} {percentile(direct, 50) * 1e3:>14.1f} {percentile(via, 50) * 1e3:>11.1f}"
-                f" {percentile(direct, 99) * 1e3:>14.1f} {percentile(via, 99) * 1e3:>11.1f}"
-                f" {p50:>13.2f} {p99:>13.2f}"
+                f"{c:>7} {d[50] * 1e3:>14.1f} {v[50] * 1e3:>11.1f} {d[99] * 1e3:>14.1f} "
+                f"{v[99] * 1e3:>11.1f} {p50:>13.2f} {p99:>13.2f}"
             )
 
         if args.skip_icl:
