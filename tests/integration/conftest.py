@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -131,3 +132,28 @@ def stack() -> Iterator[Stack]:
         yield running
     finally:
         stop_stack(running)
+
+
+@contextmanager
+def extra_orchestrator(stack: Stack, name: str, env: dict[str, str]) -> Iterator[str]:
+    """Another orchestrator process, like the stack's but with ``env`` on top; yields its URL."""
+    base = stack.specs["orchestrator"]
+    port = free_port()
+    argv = [a if a != str(base.port) else str(port) for a in base.argv]
+    with (stack.settings.state_dir / "logs" / f"{name}.log").open("wb") as log:
+        executor = HTTPExecutor(
+            argv,
+            url=f"http://127.0.0.1:{port}/healthz",
+            method="GET",
+            status=200,
+            envvars=base.env | env,
+            timeout=30,
+            stdout=log,
+            stderr=log,
+            cwd=str(ROOT),
+        )
+        executor.start()
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            executor.stop()

@@ -7,9 +7,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from mirakuru import HTTPExecutor
 
-from .conftest import ROOT, Stack, free_port
+from .conftest import Stack, extra_orchestrator
 
 # Nothing listens on the discard port (only root could), so connections are refused at once.
 DEAD_URL = "http://127.0.0.1:9"
@@ -81,31 +80,9 @@ def test_an_invalid_ue_id_and_an_unknown_policy(stack: Stack) -> None:
 @pytest.fixture(scope="module")
 def orchestrator_without_tiers(stack: Stack) -> Iterator[str]:
     """A second orchestrator whose tiers both point at ports where nothing listens."""
-    port = free_port()
-    env = stack.specs["orchestrator"].env | {
-        "EDGECLOUD_ORCH_EDGE_URL": DEAD_URL,
-        "EDGECLOUD_ORCH_CLOUD_URL": DEAD_URL,
-    }
-    spec = stack.specs["orchestrator"]
-    argv = [a if a != str(spec.port) else str(port) for a in spec.argv]
-    log = (stack.settings.state_dir / "logs" / "orchestrator-no-edge.log").open("wb")
-    executor = HTTPExecutor(
-        argv,
-        url=f"http://127.0.0.1:{port}/healthz",
-        method="GET",
-        status=200,
-        envvars=env,
-        timeout=30,
-        stdout=log,
-        stderr=log,
-        cwd=str(ROOT),
-    )
-    executor.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        executor.stop()
-        log.close()
+    env = {"EDGECLOUD_ORCH_EDGE_URL": DEAD_URL, "EDGECLOUD_ORCH_CLOUD_URL": DEAD_URL}
+    with extra_orchestrator(stack, "orchestrator-no-tiers", env) as url:
+        yield url
 
 
 def test_tiers_that_are_down_fail_fast_with_a_503_naming_them(

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 import httpx
 import pytest
-from mirakuru import HTTPExecutor, TCPExecutor
+from mirakuru import TCPExecutor
 
 from edgecloud.infra.binaries import redis_command
 
-from .conftest import ROOT, Stack, free_port
+from .conftest import Stack, extra_orchestrator, free_port
 
 # Nothing listens on the discard port (only root could), so connections are refused at once.
 DEAD_URL = "http://127.0.0.1:9"
@@ -55,42 +56,28 @@ def replicas(stack: Stack) -> Iterator[Replicas]:
         stderr=redis_log,
     )
     redis.start()
-    base = stack.specs["orchestrator"]
-    executors, urls, logs_open = [], [], [redis_log]
     try:
-        for name in ("a", "b"):
-            port = free_port()
-            env = base.env | {
-                "EDGECLOUD_ORCH_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
-                "EDGECLOUD_ORCH_INSTANCE_ID": f"replica-{name}",
-                "EDGECLOUD_ORCH_ICL_TIMEOUT_S": "10",
-                "EDGECLOUD_ORCH_POOL_REFRESH_S": "0.5",
-            }
-            argv = [a if a != str(base.port) else str(port) for a in base.argv]
-            log = (logs / f"replica-{name}.log").open("wb")
-            logs_open.append(log)
-            executor = HTTPExecutor(
-                argv,
-                url=f"http://127.0.0.1:{port}/healthz",
-                method="GET",
-                status=200,
-                envvars=env,
-                timeout=30,
-                stdout=log,
-                stderr=log,
-                cwd=str(ROOT),
-            )
-            executor.start()
-            executors.append(executor)
-            urls.append(f"http://127.0.0.1:{port}")
-        yield Replicas(urls[0], urls[1], redis)
+        with ExitStack() as started:
+            urls = [
+                started.enter_context(
+                    extra_orchestrator(
+                        stack,
+                        f"replica-{name}",
+                        {
+                            "EDGECLOUD_ORCH_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+                            "EDGECLOUD_ORCH_INSTANCE_ID": f"replica-{name}",
+                            "EDGECLOUD_ORCH_ICL_TIMEOUT_S": "10",
+                            "EDGECLOUD_ORCH_POOL_REFRESH_S": "0.5",
+                        },
+                    )
+                )
+                for name in ("a", "b")
+            ]
+            yield Replicas(urls[0], urls[1], redis)
     finally:
-        for executor in executors:
-            executor.stop()
         if redis.running():
             redis.stop()
-        for handle in logs_open:
-            handle.close()
+        redis_log.close()
 
 
 def ask(url: str, policy: str, task: str = "chat") -> httpx.Response:
@@ -154,30 +141,11 @@ def test_requests_go_on_when_redis_stops(replicas: Replicas) -> None:
 
 
 def test_a_dead_edge_fails_over_to_the_cloud(stack: Stack) -> None:
-    base = stack.specs["orchestrator"]
-    port = free_port()
-    env = base.env | {"EDGECLOUD_ORCH_EDGE_URL": DEAD_URL}
-    argv = [a if a != str(base.port) else str(port) for a in base.argv]
-    log = (stack.settings.state_dir / "logs" / "orchestrator-dead-edge.log").open("wb")
-    executor = HTTPExecutor(
-        argv,
-        url=f"http://127.0.0.1:{port}/healthz",
-        method="GET",
-        status=200,
-        envvars=env,
-        timeout=30,
-        stdout=log,
-        stderr=log,
-        cwd=str(ROOT),
-    )
-    executor.start()
-    url = f"http://127.0.0.1:{port}"
-    try:
+    with extra_orchestrator(
+        stack, "orchestrator-dead-edge", {"EDGECLOUD_ORCH_EDGE_URL": DEAD_URL}
+    ) as url:
         reply = ask(url, "edge-only")
         assert reply.status_code == 200, reply.text
         assert reply.headers["x-route"] == "cloud"
         assert reply.json()["model"] == "gemma-3-270m"
         assert metric(url, "edgecloud_failovers_total", from_route="edge", to_route="cloud") == 1
-    finally:
-        executor.stop()
-        log.close()

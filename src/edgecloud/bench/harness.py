@@ -94,3 +94,23 @@ class Processes:
         )
         self._stack.enter_context(running(executor))
         return executor
+
+    def decision_llm(self) -> str:
+        """Start the bundled SmolLM2 on vLLM (one core) as a decision LLM; returns its URL."""
+        from edgecloud.llm.catalog import SMOLLM2
+        from edgecloud.llm.launcher import vllm_command, vllm_environment
+        from edgecloud.llm.models import model_dir
+        from edgecloud.llm.settings import EngineSettings
+
+        engine = EngineSettings(port=free_port(), omp_threads_bind="0")
+        path = model_dir(engine.models_dir, SMOLLM2).resolve()
+        command = vllm_command(engine, path, SMOLLM2.name)
+        self.http(
+            "decision-llm",
+            command,
+            engine.port,
+            vllm_environment(engine),
+            health="/health",
+            timeout_s=300,
+        )
+        return f"http://127.0.0.1:{engine.port}"

@@ -32,9 +32,6 @@ from redis.asyncio import Redis
 from edgecloud.common.tasks import BackgroundTasks
 from edgecloud.icl import DecisionClient
 from edgecloud.llm.catalog import SMOLLM2
-from edgecloud.llm.launcher import vllm_command, vllm_environment
-from edgecloud.llm.models import model_dir
-from edgecloud.llm.settings import EngineSettings
 from edgecloud.model import DEFAULT_QUALITY, Route, TaskType, reward
 from edgecloud.orchestrator.decider import Decider
 from edgecloud.orchestrator.metrics import OrchestratorMetrics
@@ -302,18 +299,8 @@ def main() -> None:
 
         if args.skip_icl:
             return
-        engine_settings = EngineSettings(port=free_port(), omp_threads_bind="0")
-        model = model_dir(engine_settings.models_dir, SMOLLM2).resolve()
-        procs.http(
-            "decision-llm",
-            vllm_command(engine_settings, model, SMOLLM2.name),
-            engine_settings.port,
-            vllm_environment(engine_settings),
-            health="/health",
-            timeout_s=300,
-        )
-        states = task_states(random.Random(3))
-        icl = asyncio.run(icl_bench(f"http://127.0.0.1:{engine_settings.port}", states))
+        llm_url = procs.decision_llm()
+        icl = asyncio.run(icl_bench(llm_url, task_states(random.Random(3))))
 
     p50, p99 = overhead[max(CONCURRENCY)]
     print(

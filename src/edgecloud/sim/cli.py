@@ -72,11 +72,8 @@ def experiment(
     out: Annotated[Path | None, typer.Option(help="results folder")] = None,
 ) -> None:
     """The default sweep: every policy on the same seeds; CSV, plots and a RESULT line."""
-    from edgecloud.bench.harness import Processes, free_port
+    from edgecloud.bench.harness import Processes
     from edgecloud.llm.catalog import SMOLLM2
-    from edgecloud.llm.launcher import vllm_command, vllm_environment
-    from edgecloud.llm.models import model_dir
-    from edgecloud.llm.settings import EngineSettings
     from edgecloud.policies import Policy, create_policy
 
     from .drl import DrlPolicy, train
@@ -91,17 +88,7 @@ def experiment(
     typer.echo(f"DRL trained ({drl_steps} steps each) in {time.monotonic() - started:.0f} s")
     with Processes(out / "logs") as procs:
         if llm_url is None:
-            engine = EngineSettings(port=free_port(), omp_threads_bind="0")
-            path = model_dir(engine.models_dir, SMOLLM2).resolve()
-            procs.http(
-                "decision-llm",
-                vllm_command(engine, path, SMOLLM2.name),
-                engine.port,
-                vllm_environment(engine),
-                health="/health",
-                timeout_s=300,
-            )
-            llm_url = f"http://127.0.0.1:{engine.port}"
+            llm_url = procs.decision_llm()
         icls: list[SimulatedIcl] = []
 
         def make_icl() -> Policy:

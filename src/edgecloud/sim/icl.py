@@ -27,6 +27,29 @@ from edgecloud.policies import Decision, Experience, StateSummary, TaskState, cr
 from .env import ROUTES, OffloadingEnv, SimConfig
 
 
+def experience(
+    summary: StateSummary, route: Route, reward: float, info: dict[str, Any]
+) -> Experience:
+    outcome = info["outcome"]
+    return Experience(summary, route, reward, outcome["delay_s"], outcome["violated"])
+
+
+def random_outcomes(config: SimConfig, seed: int, tasks: int = 100) -> list[Experience]:
+    """The outcomes of random decisions on a seed of their own: a pool's initial experience."""
+    env = OffloadingEnv(config)
+    env.reset(seed=seed)
+    policy = create_policy("random", random.Random(seed))
+    outcomes = []
+    for _ in range(tasks):
+        state = env.task_state()
+        route = policy.decide(state).route
+        _, reward, _, truncated, info = env.step(ROUTES.index(route))
+        outcomes.append(experience(StateSummary.of(state), route, reward, info))
+        if truncated:
+            env.reset(seed=seed + 1)
+    return outcomes
+
+
 class SimulatedIcl:
     """A synchronous ICL policy for ``evaluate``, backed by the real decider and LLM."""
 
@@ -61,22 +84,8 @@ class SimulatedIcl:
 
     def warm_up(self, config: SimConfig, seed: int, tasks: int = 100) -> None:
         """Fill the pool with the outcomes of random decisions on a seed of its own."""
-        env = OffloadingEnv(config)
-        env.reset(seed=seed)
-        rng_policy = create_policy("random", random.Random(seed))
-        for _ in range(tasks):
-            state = env.task_state()
-            route = rng_policy.decide(state).route
-            _, reward, _, truncated, info = env.step(ROUTES.index(route))
-            self._learn(StateSummary.of(state), route, reward, info)
-            if truncated:
-                env.reset(seed=seed + 1)
-
-    def _learn(
-        self, summary: StateSummary, route: Route, reward: float, info: dict[str, Any]
-    ) -> None:
-        outcome = info["outcome"]
-        self.pool.add(Experience(summary, route, reward, outcome["delay_s"], outcome["violated"]))
+        for outcome in random_outcomes(config, seed, tasks):
+            self.pool.add(outcome)
 
     def decide(self, state: TaskState) -> Decision:
         decision = self._loop.run_until_complete(self._decider.decide(self._mode, state))
@@ -86,7 +95,7 @@ class SimulatedIcl:
     def observe(self, reward: float, info: dict[str, Any]) -> None:
         """Called by ``evaluate`` after each step: the outcome joins the pool."""
         if self._last is not None:
-            self._learn(self._last[0], self._last[1], reward, info)
+            self.pool.add(experience(*self._last, reward, info))
 
     def fallback_fraction(self) -> float:
         total = decided = 0.0
@@ -125,30 +134,15 @@ class SimulatedKnn:
     uses_pool = True
     name = "knn"
 
-    def __init__(self, seed: int = 0) -> None:
+    def __init__(self) -> None:
         from edgecloud.policies import KNearest
 
         self._policy = KNearest()
         self._pool: list[Experience] = []
         self._last: tuple[StateSummary, Route] | None = None
-        self._seed = seed
 
     def warm_up(self, config: SimConfig, seed: int, tasks: int = 100) -> None:
-        env = OffloadingEnv(config)
-        env.reset(seed=seed)
-        policy = create_policy("random", random.Random(seed))
-        for _ in range(tasks):
-            state = env.task_state()
-            route = policy.decide(state).route
-            _, reward, _, truncated, info = env.step(ROUTES.index(route))
-            outcome = info["outcome"]
-            self._pool.append(
-                Experience(
-                    StateSummary.of(state), route, reward, outcome["delay_s"], outcome["violated"]
-                )
-            )
-            if truncated:
-                env.reset(seed=seed + 1)
+        self._pool.extend(random_outcomes(config, seed, tasks))
 
     def decide(self, state: TaskState) -> Decision:
         from dataclasses import replace
@@ -159,9 +153,4 @@ class SimulatedKnn:
 
     def observe(self, reward: float, info: dict[str, Any]) -> None:
         if self._last is not None:
-            outcome = info["outcome"]
-            self._pool.append(
-                Experience(
-                    self._last[0], self._last[1], reward, outcome["delay_s"], outcome["violated"]
-                )
-            )
+            self._pool.append(experience(*self._last, reward, info))
