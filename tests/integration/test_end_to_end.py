@@ -103,6 +103,7 @@ def test_each_request_leaves_a_history_record_with_every_delay_part(
     record = history_record(stack, request_id)
     parts = record["parts"]
     assert set(parts) == {
+        "other_s",
         "uplink_s",
         "decision_s",
         "queue_s",
@@ -123,8 +124,10 @@ def test_each_request_leaves_a_history_record_with_every_delay_part(
         assert parts["backhaul_s"] >= 0.039  # 20 ms each way by default
     else:
         assert parts["backhaul_s"] == 0
-    # The parts add up to the end-to-end delay, up to proxy overheads of a few milliseconds.
-    assert sum(parts.values()) == pytest.approx(record["total_s"], abs=0.03)
+    # The measured parts explain the end-to-end delay; `other` (HTTP hops and processing between
+    # them) is a few milliseconds on an idle machine, more when the CPU is shared with the engines.
+    assert sum(parts.values()) == pytest.approx(record["total_s"])
+    assert parts["other_s"] < 0.1 + 0.1 * record["total_s"]
     assert record["reward"] == pytest.approx(-record["total_s"])
 
 
@@ -149,7 +152,7 @@ def test_orchestrator_histograms_count_the_requests(stack: Stack) -> None:
         time.sleep(0.2)
     assert count() == before + 2
     text = httpx.get(f"{stack.orchestrator_url}/metrics/").text
-    for part in ("uplink", "decision", "queue", "backhaul", "ttft", "decode", "downlink"):
+    for part in ("uplink", "decision", "queue", "backhaul", "ttft", "decode", "downlink", "other"):
         assert metric_value(text, "edgecloud_request_delay_part_seconds_count", part=part) > 0
 
 

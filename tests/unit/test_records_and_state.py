@@ -67,6 +67,8 @@ def test_join_takes_radio_parts_and_total_from_the_report() -> None:
     assert record.parts.downlink_s == 0.03  # the tail not hidden behind generation
     assert record.total_s == 0.75
     assert record.reward == pytest.approx(-0.75)
+    # 0.75 s end to end; the measured parts sum to 0.683 s, the rest is hops and processing.
+    assert record.parts.other_s == pytest.approx(0.75 - 0.683)
     assert not record.report_missing
     assert record.finished_at == 100.74
 

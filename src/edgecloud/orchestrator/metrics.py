@@ -28,7 +28,7 @@ DELAY_BUCKETS_S = (
     60,
     120,
 )
-DELAY_PARTS = ("uplink", "decision", "queue", "backhaul", "ttft", "decode", "downlink")
+DELAY_PARTS = ("uplink", "decision", "queue", "backhaul", "ttft", "decode", "downlink", "other")
 
 
 class OrchestratorMetrics:
@@ -44,7 +44,7 @@ class OrchestratorMetrics:
         self.delay_part = Histogram(
             "edgecloud_request_delay_part_seconds",
             "One part of the end-to-end delay (uplink, decision, queue, backhaul, ttft, decode, "
-            "downlink)",
+            "downlink, other); the parts add up to edgecloud_request_delay_seconds",
             ["part", *labels],
             buckets=DELAY_BUCKETS_S,
             registry=registry,

@@ -44,6 +44,10 @@ class DelayParts(BaseModel):
     ttft_s: float
     decode_s: float
     downlink_s: float = Field(description="air time not hidden behind generation (the tail)")
+    other_s: float = Field(
+        default=0.0,
+        description="the rest of the end-to-end delay: HTTP hops and processing between the parts",
+    )
 
 
 class HistoryRecord(BaseModel):
@@ -86,6 +90,7 @@ def join(
         decode_s=part.decode_s,
         downlink_s=downlink_s,
     )
+    parts.other_s = max(0.0, total_s - sum(parts.model_dump().values()))
     return HistoryRecord(
         request_id=part.request_id,
         ue_id=part.ue_id,
