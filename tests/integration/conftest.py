@@ -7,7 +7,6 @@ here by mirakuru, which waits for each health check and kills each process group
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -18,19 +17,13 @@ from typing import IO, Any
 import pytest
 from mirakuru import HTTPExecutor, SimpleExecutor, TCPExecutor
 
+from edgecloud.bench.harness import free_port
 from edgecloud.llm.catalog import BUNDLED_MODELS
 from edgecloud.llm.models import model_dir, verify
 from edgecloud.stack import ServiceSpec, StackSettings, prometheus_config, stack_services
 
 ROOT = Path(__file__).resolve().parents[2]
 WORK_DIR = ROOT / ".work"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass

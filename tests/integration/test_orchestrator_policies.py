@@ -15,9 +15,10 @@ import httpx
 import pytest
 from mirakuru import TCPExecutor
 
+from edgecloud.bench.harness import free_port
 from edgecloud.infra.binaries import redis_command
 
-from .conftest import Stack, extra_orchestrator, free_port
+from .conftest import Stack, extra_orchestrator
 
 # Nothing listens on the discard port (only root could), so connections are refused at once.
 DEAD_URL = "http://127.0.0.1:9"

@@ -5,7 +5,7 @@ Models accept extra fields, which are passed on to the engine untouched.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -89,15 +89,3 @@ class ModelCard(BaseModel):
 class ModelList(BaseModel):
     object: Literal["list"] = "list"
     data: list[ModelCard]
-
-
-class Usage(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    total_tokens: int = 0
-
-
-def parse_usage(payload: dict[str, Any]) -> Usage | None:
-    usage = payload.get("usage")
-    return Usage.model_validate(usage) if isinstance(usage, dict) else None

@@ -170,19 +170,24 @@ async def icl_configuration(
     """Decision times, agreement with greedy, and the fallback fraction over ``states``."""
     greedy = Greedy()
     times, agree = [], 0
+    fallbacks_before = fallback_count(registry)
     for state in states:
         started = time.perf_counter()
         decision = await decider.decide(name, state)
         times.append(time.perf_counter() - started)
         agree += decision.route is greedy.decide(state).route
-    fallbacks = sum(
+    fallbacks = fallback_count(registry) - fallbacks_before
+    return times, agree / len(states), fallbacks / len(states)
+
+
+def fallback_count(registry: CollectorRegistry) -> float:
+    return sum(
         sample.value
         for metric in registry.collect()
         if metric.name == "edgecloud_policy_fallbacks"
         for sample in metric.samples
         if sample.name.endswith("_total")
     )
-    return times, agree / len(states), fallbacks / len(states)
 
 
 async def icl_bench(llm_url: str, states: list[TaskState]) -> dict[str, tuple[float, float, float]]:
@@ -218,8 +223,6 @@ async def icl_bench(llm_url: str, states: list[TaskState]) -> dict[str, tuple[fl
                 for state in states:  # warm the cache: one LLM call per discrete state
                     await decider.decide(policy, state)
                 await background.drain(timeout_s=120)
-                registry = CollectorRegistry()
-                decider = replace_metrics(decider, registry)
             times, agreement, fallback = await icl_configuration(decider, states, policy, registry)
         results[label] = (statistics.median(times) * 1e3, agreement, fallback)
         print(
@@ -228,11 +231,6 @@ async def icl_bench(llm_url: str, states: list[TaskState]) -> dict[str, tuple[fl
             f"fallback {fallback:5.1%}"
         )
     return results
-
-
-def replace_metrics(decider: Decider, registry: CollectorRegistry) -> Decider:
-    decider._metrics = OrchestratorMetrics(registry)  # fresh counters for the timed pass
-    return decider
 
 
 def main() -> None:

@@ -97,15 +97,3 @@ def los_probability(scenario: Scenario, distance_2d_m: float, ue_height_m: float
 def noise_power_dbm(bandwidth_hz: float, noise_figure_db: float) -> float:
     """Thermal noise over a bandwidth: -174 dBm/Hz + 10 log10(B) + NF."""
     return THERMAL_NOISE_DBM_PER_HZ + 10 * math.log10(bandwidth_hz) + noise_figure_db
-
-
-def db_to_linear(value_db: float) -> float:
-    return float(10 ** (value_db / 10))
-
-
-def linear_to_db(value: float) -> float:
-    return 10 * math.log10(value)
-
-
-def dbm_to_mw(power_dbm: float) -> float:
-    return db_to_linear(power_dbm)

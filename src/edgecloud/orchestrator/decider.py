@@ -40,6 +40,7 @@ from edgecloud.policies import (
     StateSummary,
     TaskState,
     create_policy,
+    has_policy,
 )
 
 from .metrics import OrchestratorMetrics
@@ -80,13 +81,7 @@ class Decider:
 
     @staticmethod
     def known(name: str) -> bool:
-        if name in ICL_MODES or name == DRL:
-            return True
-        try:
-            create_policy(name, random.Random(0))
-        except KeyError:
-            return False
-        return True
+        return name in ICL_MODES or name == DRL or has_policy(name)
 
     def _policy(self, name: str) -> Policy:
         if name not in self._policies:

@@ -46,6 +46,7 @@ class ExperiencePool:
         self._items: deque[Experience] = deque(maxlen=size)
         self._last_id: str | None = None
         self.version = 0  # how many experiences were ever added
+        self._snapshot: tuple[tuple[Experience, ...], int] = ((), 0)
         self.refreshed_at = 0.0
 
     def add(self, experience: Experience) -> None:
@@ -53,7 +54,12 @@ class ExperiencePool:
         self.version += 1
 
     def snapshot(self) -> tuple[Experience, ...]:
-        return tuple(self._items)
+        """The pool as a tuple, copied only when it changed (kNN and ICL read it per request)."""
+        items, version = self._snapshot
+        if version != self.version:
+            items = tuple(self._items)
+            self._snapshot = (items, self.version)
+        return items
 
     def is_stale(self, max_age_s: float) -> bool:
         return time.monotonic() - self.refreshed_at > max_age_s

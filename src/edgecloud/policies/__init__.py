@@ -5,7 +5,7 @@ from .baseline import CloudOnly, EdgeOnly, RandomChoice
 from .experience import Experience, StateSummary, distance
 from .greedy import Greedy, estimate_service_delay_s
 from .knn import KNearest
-from .registry import UnknownPolicyError, create_policy, policy_names
+from .registry import UnknownPolicyError, create_policy, has_policy, policy_names
 from .round_robin import RoundRobin
 
 __all__ = [
@@ -25,5 +25,6 @@ __all__ = [
     "create_policy",
     "distance",
     "estimate_service_delay_s",
+    "has_policy",
     "policy_names",
 ]

@@ -32,6 +32,10 @@ class UnknownPolicyError(KeyError):
         return f"unknown policy {self.name!r}; known: {', '.join(policy_names())}"
 
 
+def has_policy(name: str) -> bool:
+    return name in _FACTORIES
+
+
 def policy_names() -> list[str]:
     return sorted(_FACTORIES)
 

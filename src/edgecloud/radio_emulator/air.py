@@ -11,6 +11,7 @@ import asyncio
 import logging
 import time
 import uuid
+from collections.abc import AsyncIterator
 
 import httpx
 from fastapi.responses import Response, StreamingResponse
@@ -171,7 +172,7 @@ class AirInterface:
 
         relay = PacedRelay(upstream, carry, max_chunks=self._buffer_chunks)
 
-        async def body_stream() -> object:
+        async def body_stream() -> AsyncIterator[bytes]:
             try:
                 async for chunk in relay.stream():
                     yield chunk
@@ -191,7 +192,7 @@ class AirInterface:
             k: v for k, v in upstream.headers.items() if k.lower() not in HOP_BY_HOP
         } | {h.REQUEST_ID: request_id, h.RADIO_UE_ID: ue.ue_id}
         return StreamingResponse(
-            body_stream(),  # type: ignore[arg-type]
+            body_stream(),
             status_code=upstream.status_code,
             headers=response_headers,
         )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import time
 from typing import Any
 
 import httpx
@@ -114,18 +113,6 @@ class SimulatedIcl:
     def close(self) -> None:
         self._loop.run_until_complete(self._http.aclose())
         self._loop.close()
-
-
-def wait_for(url: str, timeout_s: float = 300.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(1)
-    raise TimeoutError(f"no decision LLM at {url}")
 
 
 class SimulatedKnn:
