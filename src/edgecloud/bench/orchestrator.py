@@ -4,7 +4,10 @@
    called directly and through the orchestrator (greedy policy, real Redis for the history). The
    overhead is the difference of the latency percentiles (request sent to last byte received).
    The load comes from wrk when installed (Debian's package), else from httpx in this process,
-   which on 2 cores competes with the servers for the CPU.
+   which on 2 cores competes with the servers for the CPU. With wrk, each stream's first request
+   waits a random time within one response time, so the streams run out of step as users do;
+   a synchronized start (every stream at t=0, and so in bursts of 64 for a while) is measured
+   once more at the highest level and printed, but it is the burst, not the steady state.
 2. ICL decision time with the real decision LLM (the bundled SmolLM2 on vLLM's CPU build): the
    decider runs in process over 40 states (ten per task type, varied load and radio) with a pool of
    experiences, per request (constrained choice; and log-probability scores, raw and calibrated) and
@@ -43,6 +46,7 @@ from edgecloud.policies.greedy import estimate_service_delay_s
 from .harness import Processes, free_port, uvicorn_command
 
 CONCURRENCY = (1, 16, 64)
+FAKE_TPOT_S = 0.02  # the fake engine's default pace
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -84,16 +88,25 @@ wrk.body = '{"model": "auto", "stream": true, "max_tokens": %d, '
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["X-Policy"] = "greedy"
 wrk.headers["X-UE-Id"] = "bench"
+-- Spread the first request of each connection over one response time (0 for a synchronized start).
+local first_requests = 0
+function delay()
+  if first_requests < %d then
+    first_requests = first_requests + 1
+    return math.random(0, %d)
+  end
+  return 0
+end
 """
 _UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
 
 
 def wrk_percentiles(
-    url: str, concurrency: int, seconds: int, tokens: int, work: Path
+    url: str, concurrency: int, seconds: int, tokens: int, work: Path, spread_ms: int
 ) -> dict[int, float]:
     """p50 and p99 latency from wrk (C, one thread): the load generator takes little CPU."""
     script = work / "bench.lua"
-    script.write_text(WRK_SCRIPT % tokens)
+    script.write_text(WRK_SCRIPT % (tokens, concurrency, spread_ms))
     result = subprocess.run(
         [
             "wrk",
@@ -247,7 +260,7 @@ def main() -> None:
             "fake-engine",
             uvicorn_command("edgecloud.bench.fake_engine:create_app", engine_port),
             engine_port,
-            {},
+            {"EDGECLOUD_FAKE_TPOT_S": str(FAKE_TPOT_S)},
             health="/health",
         )
         engine = f"http://127.0.0.1:{engine_port}"
@@ -279,10 +292,13 @@ def main() -> None:
             f"{'streams':>7} {'direct p50 ms':>14} {'via p50 ms':>11} {'direct p99 ms':>14} "
             f"{'via p99 ms':>11} {'added p50 ms':>13} {'added p99 ms':>13}"
         )
+        spread_ms = round(args.tokens * FAKE_TPOT_S * 1e3)
         for c in CONCURRENCY:
             if use_wrk:
-                d = wrk_percentiles(engine, c, args.seconds, args.tokens, procs.log_dir)
-                v = wrk_percentiles(orchestrator, c, args.seconds, args.tokens, procs.log_dir)
+                d = wrk_percentiles(engine, c, args.seconds, args.tokens, procs.log_dir, spread_ms)
+                v = wrk_percentiles(
+                    orchestrator, c, args.seconds, args.tokens, procs.log_dir, spread_ms
+                )
             else:
                 direct = asyncio.run(latencies(engine, c, args.requests, args.tokens))
                 via = asyncio.run(latencies(orchestrator, c, args.requests, args.tokens))
@@ -295,6 +311,15 @@ def main() -> None:
                 f"{v[99] * 1e3:>11.1f} {p50:>13.2f} {p99:>13.2f}"
             )
 
+        if use_wrk:
+            c = max(CONCURRENCY)
+            d = wrk_percentiles(engine, c, args.seconds, args.tokens, procs.log_dir, 0)
+            v = wrk_percentiles(orchestrator, c, args.seconds, args.tokens, procs.log_dir, 0)
+            print(
+                f"{c} streams started together (bursts): added p50 {(v[50] - d[50]) * 1e3:.2f} ms,"
+                f" p99 {(v[99] - d[99]) * 1e3:.2f} ms (direct p99 {d[99] * 1e3:.1f} ms,"
+                f" via {v[99] * 1e3:.1f} ms)"
+            )
         if args.skip_icl:
             return
         llm_url = procs.decision_llm()

@@ -13,6 +13,7 @@ from prometheus_client import CollectorRegistry, make_asgi_app
 from redis.asyncio import Redis
 
 from edgecloud.api.errors import install_error_handlers
+from edgecloud.common.http import relay_client
 from edgecloud.common.tasks import BackgroundTasks
 from edgecloud.icl import DecisionClient
 from edgecloud.model.tasks import DEFAULT_QUALITY, Route
@@ -50,10 +51,7 @@ def create_app(
         redis = Redis.from_url(settings.redis_url, socket_timeout=5.0, socket_connect_timeout=2.0)
 
         def client(route: Route, url: object) -> httpx.AsyncClient:
-            transport = (transports or {}).get(route)
-            return httpx.AsyncClient(
-                base_url=str(url), timeout=timeout, limits=limits, transport=transport
-            )
+            return relay_client(timeout, limits, str(url), (transports or {}).get(route))
 
         async with (
             client(Route.EDGE, settings.edge_url) as edge,

@@ -148,11 +148,15 @@ class AirInterface:
         self._metrics.air_bytes.labels("uplink").inc(len(body))
         self._metrics.uplink_delay.observe(uplink_s)
 
-        # Headers pass through, except hop-by-hop ones and radio headers a UE might try to forge.
+        # Headers pass through, except hop-by-hop ones, radio headers a UE might try to forge,
+        # and the request id, set below: a second copy under another case would be sent as one
+        # joined value ("id, id").
         forward = {
             k: v
             for k, v in request_headers.items()
-            if k.lower() not in HOP_BY_HOP and not k.lower().startswith("x-radio-")
+            if k.lower() not in HOP_BY_HOP
+            and not k.lower().startswith("x-radio-")
+            and k.lower() != h.REQUEST_ID.lower()
         }
         forward |= self.radio_headers(ue, uplink_s) | {h.REQUEST_ID: request_id}
         upstream_request = self._client.build_request(

@@ -13,6 +13,7 @@ from prometheus_client import CollectorRegistry, make_asgi_app
 from redis.asyncio import Redis
 
 from edgecloud.api.errors import install_error_handlers
+from edgecloud.common.http import relay_client
 from edgecloud.common.tasks import BackgroundTasks
 
 from .admin import admin_api, cells_api
@@ -57,8 +58,8 @@ def create_app(settings: RadioSettings) -> FastAPI:
         background = BackgroundTasks()
         redis = Redis.from_url(settings.redis_url, socket_timeout=2.0, socket_connect_timeout=2.0)
         async with (
-            httpx.AsyncClient(timeout=timeout, limits=limits) as orchestrator_client,
-            httpx.AsyncClient(timeout=timeout, limits=limits) as cloud_client,
+            relay_client(timeout, limits) as orchestrator_client,
+            relay_client(timeout, limits) as cloud_client,
         ):
             publisher = ReportPublisher(
                 redis, settings.delivery_stream, settings.delivery_stream_maxlen, metrics
