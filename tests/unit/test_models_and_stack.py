@@ -77,6 +77,8 @@ def test_local_prometheus_scrapes_all_four_services() -> None:
     for job in ("radio-emulator", "orchestrator", "edge-llm", "cloud-llm"):
         assert f"job_name: {job}" in config
     assert "127.0.0.1:1234" in config
+    rules = Path("deploy/prometheus/rules/*.yml").resolve()
+    assert f"rule_files:\n  - '{rules}'" in config
 
 
 def test_the_local_stack_gets_a_private_admin_token_that_persists(tmp_path: Path) -> None:

@@ -3,8 +3,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from edgecloud.api.sse import iter_events, parse_event
 from edgecloud.orchestrator.generation import GenerationTracker
-from edgecloud.orchestrator.sse import iter_events, parse_event
 
 
 async def chunks(*parts: bytes) -> AsyncIterator[bytes]:

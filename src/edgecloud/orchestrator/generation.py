@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .sse import SseEvent
+from edgecloud.api.sse import SseEvent
 
 # Keys of events that must be parsed even when the text is not aggregated.
 _MAY_MATTER = re.compile(rb'"usage"|"error"|"finish_reason":\s*"')

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from edgecloud.model.tasks import Route, TaskType
+
 from .records import HistoryRecord
 
 DELAY_BUCKETS_S = (
@@ -28,6 +30,8 @@ DELAY_BUCKETS_S = (
     60,
     120,
 )
+HISTORY_OUTCOMES = ("joined", "report_missing", "direct", "dropped")
+ICL_FALLBACK_REASONS = ("timeout", "llm_error", "invalid_answer", "pool_unavailable")
 DELAY_PARTS = ("uplink", "decision", "queue", "backhaul", "ttft", "decode", "downlink", "other")
 
 
@@ -126,6 +130,20 @@ class OrchestratorMetrics:
             ["method"],
             registry=registry,
         )
+
+        # Counters of rare events read 0 from the start instead of being absent until the first
+        # one (Prometheus' advice for labelled metrics): a dashboard then shows "none yet", not
+        # "no data", and rate() works from the first scrape.
+        for route in Route:
+            for task_type in TaskType:
+                self.quality_violations.labels(route.value, task_type.value)
+            other = Route.CLOUD if route is Route.EDGE else Route.EDGE
+            self.failovers.labels(route.value, other.value)
+            self.cooldowns.labels(route.value)
+        for outcome in HISTORY_OUTCOMES:
+            self.history.labels(outcome)
+        for reason in ICL_FALLBACK_REASONS:
+            self.fallbacks.labels("icl", reason)
 
     def observe_record(self, record: HistoryRecord) -> None:
         labels = (record.route, record.policy, record.task_type)

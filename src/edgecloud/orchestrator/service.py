@@ -28,6 +28,7 @@ from edgecloud.api.errors import (
     error_response,
 )
 from edgecloud.api.openai import ChatCompletionRequest, ModelCard, ModelList
+from edgecloud.api.sse import iter_events
 from edgecloud.common.tasks import BackgroundTasks
 from edgecloud.model.tasks import QualityTable, Route, TaskType
 from edgecloud.policies import Decision, policy_names
@@ -38,7 +39,6 @@ from .history import HistoryStore
 from .metrics import OrchestratorMetrics
 from .records import OrchestratorPart
 from .settings import OrchestratorSettings
-from .sse import iter_events
 from .state import RadioInfo, build_task_state, radio_info, state_features, task_type_of
 from .tiers import Tier
 

@@ -31,12 +31,20 @@ def parse_event(raw: bytes) -> SseEvent:
     return SseEvent(raw, b"\n".join(data).decode("utf-8", "replace") if data else None)
 
 
+def split_events(buffer: bytes) -> tuple[list[SseEvent], bytes]:
+    """The complete events at the start of ``buffer`` (CRLF already made LF), and the rest."""
+    events = []
+    while (end := buffer.find(b"\n\n")) != -1:
+        events.append(parse_event(buffer[: end + 2]))
+        buffer = buffer[end + 2 :]
+    return events, buffer
+
+
 async def iter_events(chunks: AsyncIterator[bytes]) -> AsyncIterator[SseEvent]:
     buffer = b""
     async for chunk in chunks:
-        buffer += chunk.replace(b"\r\n", b"\n")
-        while (end := buffer.find(b"\n\n")) != -1:
-            raw, buffer = buffer[: end + 2], buffer[end + 2 :]
-            yield parse_event(raw)
+        events, buffer = split_events(buffer + chunk.replace(b"\r\n", b"\n"))
+        for event in events:
+            yield event
     if buffer.strip():
         yield parse_event(buffer + b"\n\n")
