@@ -49,39 +49,70 @@ _ue_numbers = itertools.count()
 
 
 def add_options(parser: LocustArgumentParser) -> None:
-    group = parser.add_argument_group("edgecloud", "The UEs of the edge-cloud testbed")
-    group.add_argument(
+    parser.add_argument(
         "--task-mix",
+        env_var="LOCUST_TASK_MIX",
         default="chat=1,extraction=1,coding=1,science=1",
         help="weights of the task types, e.g. chat=3,coding=1",
     )
-    group.add_argument(
-        "--prompts", default=str(Path(__file__).with_name("prompts.json")), help="prompt set"
+    parser.add_argument(
+        "--prompts",
+        env_var="LOCUST_PROMPTS",
+        default=str(Path(__file__).with_name("prompts.json")),
+        help="prompt set",
     )
-    group.add_argument(
-        "--policy", default="", help="X-Policy header (empty: the deployment's default policy)"
+    parser.add_argument(
+        "--policy",
+        env_var="LOCUST_POLICY",
+        default="",
+        help="X-Policy header (empty: the deployment's default policy)",
     )
-    group.add_argument("--load-shape", choices=[s.value for s in Shape], default=Shape.STEADY.value)
-    group.add_argument(
+    parser.add_argument(
+        "--load-shape",
+        env_var="LOCUST_LOAD_SHAPE",
+        choices=[s.value for s in Shape],
+        default=Shape.STEADY.value,
+    )
+    parser.add_argument(
         "--arrival-rate",
+        env_var="LOCUST_ARRIVAL_RATE",
         type=float,
         default=0.0,
         help="open loop: Poisson arrivals of this many requests/s in total (0: closed loop)",
     )
-    group.add_argument(
-        "--think-time-s", type=float, default=1.0, help="closed loop: mean think time"
+    parser.add_argument(
+        "--think-time-s",
+        env_var="LOCUST_THINK_TIME_S",
+        type=float,
+        default=1.0,
+        help="closed loop: mean think time",
     )
-    group.add_argument("--admin-token", default="", help="the radio emulator's admin token")
-    group.add_argument(
+    parser.add_argument(
+        "--admin-token",
+        env_var="LOCUST_ADMIN_TOKEN",
+        default="",
+        is_secret=True,
+        help="the radio emulator's admin token",
+    )
+    parser.add_argument(
         "--admin-token-file",
+        env_var="LOCUST_ADMIN_TOKEN_FILE",
         default=".work/stack/admin-token",
         help="read the admin token from here when --admin-token is empty (make up writes it)",
     )
-    group.add_argument("--cell-radius-m", type=float, default=100.0)
-    group.add_argument(
-        "--ue-speed-mps", type=float, default=0.0, help="random-waypoint speed (0: static)"
+    parser.add_argument(
+        "--cell-radius-m", env_var="LOCUST_CELL_RADIUS_M", type=float, default=100.0
     )
-    group.add_argument("--seed", type=int, default=0, help="placements and prompt draws")
+    parser.add_argument(
+        "--ue-speed-mps",
+        env_var="LOCUST_UE_SPEED_MPS",
+        type=float,
+        default=0.0,
+        help="random-waypoint speed (0: static)",
+    )
+    parser.add_argument(
+        "--seed", env_var="LOCUST_SEED", type=int, default=0, help="placements and prompt draws"
+    )
 
 
 events.init_command_line_parser.add_listener(add_options)  # type: ignore[no-untyped-call]

@@ -16,6 +16,7 @@ from typing import IO, Any
 
 import pytest
 from mirakuru import HTTPExecutor, SimpleExecutor, TCPExecutor
+from pydantic import SecretStr
 
 from edgecloud.bench.harness import free_port
 from edgecloud.llm.catalog import BUNDLED_MODELS
@@ -24,6 +25,7 @@ from edgecloud.stack import ServiceSpec, StackSettings, prometheus_config, stack
 
 ROOT = Path(__file__).resolve().parents[2]
 WORK_DIR = ROOT / ".work"
+ADMIN_TOKEN = "test-stack-admin-token-0001"
 
 
 @dataclass
@@ -109,6 +111,7 @@ def make_settings(**overrides: object) -> StackSettings:
         redis_port=free_port(),
         prometheus_port=free_port(),
         prometheus_scrape_interval_s=1,
+        admin_token=SecretStr(ADMIN_TOKEN),
     )
     values.update(overrides)
     return StackSettings.model_validate(values)
