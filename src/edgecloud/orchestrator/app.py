@@ -13,6 +13,7 @@ from prometheus_client import CollectorRegistry, make_asgi_app
 from redis.asyncio import Redis
 
 from edgecloud.api.errors import install_error_handlers
+from edgecloud.common.gc_tuning import freeze_startup_objects
 from edgecloud.common.http import relay_client
 from edgecloud.common.tasks import BackgroundTasks
 from edgecloud.icl import DecisionClient
@@ -87,6 +88,7 @@ def create_app(
                 asyncio.create_task(pool.run(settings.pool_refresh_s, metrics.pool_size.set)),
                 asyncio.create_task(poll_load(list(tiers.values()), settings.load_poll_s)),
             ]
+            freeze_startup_objects()
             try:
                 yield
             finally:

@@ -13,6 +13,7 @@ from prometheus_client import CollectorRegistry, make_asgi_app
 from redis.asyncio import Redis
 
 from edgecloud.api.errors import install_error_handlers
+from edgecloud.common.gc_tuning import freeze_startup_objects
 from edgecloud.common.http import relay_client
 from edgecloud.common.tasks import BackgroundTasks
 
@@ -88,6 +89,7 @@ def create_app(settings: RadioSettings) -> FastAPI:
             )
             loops = [asyncio.create_task(s.run()) for s in schedulers.values()]
             loops.append(asyncio.create_task(_move_ues(environment, settings.mobility_step_s)))
+            freeze_startup_objects()
             try:
                 yield
             finally:
