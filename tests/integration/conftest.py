@@ -7,6 +7,7 @@ here by mirakuru, which waits for each health check and kills each process group
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -68,6 +69,8 @@ def start_stack(settings: StackSettings) -> Stack:
     specs = {spec.name: spec for spec in stack_services(settings)}
     stack = Stack(settings, specs)
     (settings.state_dir / "logs").mkdir(parents=True, exist_ok=True)
+    # A fresh TSDB: series of an earlier session would answer the dashboard queries for this one.
+    shutil.rmtree(settings.state_dir / "prometheus-data", ignore_errors=True)
     (settings.state_dir / "prometheus.yml").write_text(prometheus_config(settings))
     for name, spec in specs.items():
         log = stack.log_path(name).open("wb")

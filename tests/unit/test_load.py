@@ -89,7 +89,8 @@ def test_stream_timing_reports_what_makes_an_answer_a_failure() -> None:
     assert cut.failure() == "the stream ended without [DONE]"
     empty = StreamTiming(sent_at=0.0)
     empty.feed(sse("[DONE]"), 1.0)
-    assert empty.failure() == "no token in the answer"
+    assert empty.failure() is None  # served, only without a first token
+    assert empty.ttft_s is None
     broken = StreamTiming(sent_at=0.0)
     broken.feed(sse({"error": {"message": "the edge tier failed mid-stream"}}) + sse("[DONE]"), 1)
     assert broken.failure() == "error event: the edge tier failed mid-stream"
@@ -116,14 +117,18 @@ def test_shapes_need_users_a_rate_and_a_length() -> None:
 
 def test_ues_are_placed_round_robin_within_their_cell() -> None:
     sites = [(0.0, 0.0), (300.0, 0.0), (150.0, 260.0)]
+    positions = set()
     for index in range(30):
-        x, y = ue_position(sites, index, seed=4, cell_radius_m=100)
+        x, y = ue_position(sites, index, f"ue-{index}", seed=4, cell_radius_m=100)
         sx, sy = sites[index % 3]
         assert 10 - 1e-9 <= math.hypot(x - sx, y - sy) <= 100 + 1e-9
-    assert ue_position(sites, 7, 4, 100) == ue_position(sites, 7, 4, 100)
-    assert ue_position(sites, 7, 4, 100) != ue_position(sites, 7, 5, 100)
+        positions.add((x, y))
+    assert len(positions) == 30
+    assert ue_position(sites, 7, "a", 4, 100) == ue_position(sites, 7, "a", 4, 100)
+    assert ue_position(sites, 7, "a", 4, 100) != ue_position(sites, 7, "a", 5, 100)
+    assert ue_position(sites, 7, "a", 4, 100) != ue_position(sites, 7, "b", 4, 100)
     with pytest.raises(ValueError, match="no cells"):
-        ue_position([], 0, 0, 100)
+        ue_position([], 0, "a", 0, 100)
 
 
 def test_quantile_of_a_histogram() -> None:

@@ -92,3 +92,8 @@ def test_the_local_stack_gets_a_private_admin_token_that_persists(tmp_path: Path
     assert again.admin_token == settings.admin_token
     radio = {s.name: s for s in stack_services(settings)}["radio-emulator"]
     assert radio.env["EDGECLOUD_RADIO_ADMIN_TOKEN"] == token_file.read_text()
+
+
+def test_the_local_prometheus_refuses_to_start_without_its_recording_rules(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="no recording rules"):
+        prometheus_config(StackSettings(prometheus_rules_dir=tmp_path))

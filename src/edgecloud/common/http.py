@@ -4,12 +4,82 @@ httpcore's pool (httpx's default transport) scans every pooled connection on eac
 wraps each read in anyio cancel scopes; at 64 concurrent streams on this kind of machine that
 delayed the first byte by up to 0.5 s at p99 (encode/httpx#3215). ``httpx-aiohttp`` keeps the
 httpx interface (and so ``MockTransport`` in unit tests) over aiohttp's pool, which does not.
+
+Its own error translation leaves some aiohttp errors untranslated (a malformed response raises
+``aiohttp.ClientResponseError``) and names others wrongly (a refused connection comes out as
+``ConnectTimeout``), so this module translates every aiohttp error itself, at this boundary, into
+the httpx exception the callers handle. Timeouts: httpx's ``connect`` and ``read`` apply; ``pool``
+becomes aiohttp's total connect time (waiting for a pooled connection included); ``write`` has no
+aiohttp counterpart.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
+import aiohttp
 import httpx
 from httpx_aiohttp import AiohttpTransport
+
+# Below the 5 s keep-alive of uvicorn (and so of vLLM's server): a pooled connection is then never
+# one the server is closing, which would fail a POST that aiohttp does not retry.
+KEEPALIVE_EXPIRY_S = 4.0
+
+# Most specific first: the first class the error is an instance of decides.
+_TRANSLATIONS: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] = (
+    (aiohttp.ConnectionTimeoutError, httpx.ConnectTimeout),
+    (aiohttp.SocketTimeoutError, httpx.ReadTimeout),
+    (aiohttp.ServerTimeoutError, httpx.TimeoutException),
+    (aiohttp.ClientConnectorError, httpx.ConnectError),
+    (aiohttp.ServerDisconnectedError, httpx.RemoteProtocolError),
+    (aiohttp.ClientPayloadError, httpx.ReadError),
+    (aiohttp.ClientResponseError, httpx.RemoteProtocolError),
+    (aiohttp.ClientOSError, httpx.NetworkError),
+    (aiohttp.InvalidURL, httpx.UnsupportedProtocol),
+    (aiohttp.ClientError, httpx.TransportError),
+    (TimeoutError, httpx.TimeoutException),
+)
+
+
+def translate(exc: BaseException, request: httpx.Request) -> BaseException:
+    """The httpx error for an aiohttp one (also when httpx-aiohttp already wrapped it)."""
+    cause = exc.__cause__ if isinstance(exc, httpx.TransportError) else exc
+    for source, target in _TRANSLATIONS:
+        if isinstance(cause, source):
+            return target(f"{type(cause).__name__}: {cause}", request=request)
+    return exc
+
+
+class _TranslatedStream(httpx.AsyncByteStream):
+    def __init__(self, inner: httpx.AsyncByteStream, request: httpx.Request) -> None:
+        self._inner = inner
+        self._request = request
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._inner:
+                yield chunk
+        except (httpx.TransportError, aiohttp.ClientError, TimeoutError) as exc:
+            raise translate(exc, self._request) from exc
+
+    async def aclose(self) -> None:
+        try:
+            await self._inner.aclose()
+        except (httpx.TransportError, aiohttp.ClientError, TimeoutError) as exc:
+            raise translate(exc, self._request) from exc
+
+
+class RelayTransport(AiohttpTransport):
+    """httpx-aiohttp's transport with every aiohttp error translated, streams included."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            response = await super().handle_async_request(request)
+        except (httpx.TransportError, aiohttp.ClientError, TimeoutError) as exc:
+            raise translate(exc, request) from exc
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        response.stream = _TranslatedStream(response.stream, request)
+        return response
 
 
 def relay_client(
@@ -19,9 +89,16 @@ def relay_client(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> httpx.AsyncClient:
     """A client for relaying streams; ``transport`` replaces the network in tests."""
+    limits = httpx.Limits(
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=KEEPALIVE_EXPIRY_S,
+    )
     return httpx.AsyncClient(
         base_url=base_url,
         timeout=timeout,
         limits=limits,
-        transport=transport if transport is not None else AiohttpTransport(limits=limits),
+        # Proxy variables would make httpx mount its own transports and bypass this one.
+        trust_env=False,
+        transport=transport if transport is not None else RelayTransport(limits=limits),
     )

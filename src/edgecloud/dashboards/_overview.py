@@ -59,20 +59,21 @@ ROWS: tuple[tuple[Panel, ...], ...] = (
     (
         Panel(
             "Requests by status",
-            "Chat requests the orchestrator finished, by outcome (ok or the kind of failure).",
+            "Attempts the orchestrator finished, by outcome (ok or the kind of failure); a request "
+            "that failed over counts its failed attempt too.",
             units.RequestsPerSecond,
             (Query("sum by (status) (rate(edgecloud_requests_total[1m]))", "{{status}}"),),
             width=8,
         ),
         Panel(
             "Errors (status != ok)",
-            "All requests minus the ok ones: a series that exists while requests flow, even when "
-            "no error has happened yet (Requests by status names the failing outcome).",
+            "Attempts that did not end ok; 0 while requests flow without error (Requests by "
+            "status names the failing outcome).",
             units.RequestsPerSecond,
             (
                 Query(
-                    "sum(rate(edgecloud_requests_total[1m]))"
-                    ' - sum(rate(edgecloud_requests_total{status="ok"}[1m]))',
+                    'sum(rate(edgecloud_requests_total{status!="ok"}[1m]))'
+                    " or sum(rate(edgecloud_requests_total[1m])) * 0",
                     "errors",
                 ),
             ),
@@ -107,8 +108,7 @@ ROWS: tuple[tuple[Panel, ...], ...] = (
         ),
         Panel(
             "Quality violations",
-            "Requests served by a tier whose quality is below the task's requirement. The counter "
-            "appears with its first violation.",
+            "Requests served by a tier whose quality is below the task's requirement.",
             units.RequestsPerSecond,
             (
                 Query(
@@ -122,8 +122,7 @@ ROWS: tuple[tuple[Panel, ...], ...] = (
     (
         Panel(
             "Policy fallbacks",
-            "Decisions a policy handed to greedy, by reason. The counter appears with its first "
-            "fallback.",
+            "Decisions a policy handed to greedy, by reason.",
             units.RequestsPerSecond,
             (
                 Query(
@@ -134,8 +133,7 @@ ROWS: tuple[tuple[Panel, ...], ...] = (
         ),
         Panel(
             "Tier failovers",
-            "Requests moved to the other tier after the chosen one failed before its first byte. "
-            "The counter appears with its first failover.",
+            "Requests moved to the other tier after the chosen one failed before its first byte.",
             units.RequestsPerSecond,
             (
                 Query(

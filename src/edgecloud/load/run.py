@@ -16,7 +16,7 @@ class LoadRun:
     spawn_rate: float = 2.0
     run_time_s: int = 60
     shape: Shape = Shape.STEADY
-    arrival_rate: float = 0.0  # requests/s in total, Poisson; 0: closed loop
+    arrival_rate: float = 0.0  # requests/s per UE, Poisson; 0: closed loop
     think_time_s: float = 1.0
     task_mix: str = "chat=1,extraction=1,coding=1,science=1"
     policy: str = ""

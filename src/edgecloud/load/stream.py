@@ -66,6 +66,5 @@ class StreamTiming:
             return f"error event: {self.error}"
         if not self.done:
             return "the stream ended without [DONE]"
-        if self.first_token_at is None:
-            return "no token in the answer"
+        # An empty answer (the model stopped at once) was still served: it only has no TTFT.
         return None

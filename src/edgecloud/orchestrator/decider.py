@@ -43,7 +43,7 @@ from edgecloud.policies import (
     has_policy,
 )
 
-from .metrics import OrchestratorMetrics
+from .metrics import FallbackReason, OrchestratorMetrics
 from .pool import ExperiencePool
 from .settings import OrchestratorSettings
 
@@ -104,6 +104,7 @@ class Decider:
         return self._pool.snapshot()
 
     def _fallback(self, policy: str, state: TaskState, reason: str) -> Decision:
+        # reason: a FallbackReason, or cache_<error> from the cache refresher
         self._metrics.fallbacks.labels(policy, reason).inc()
         greedy = self._greedy.decide(state)
         return Decision(greedy.route, policy, greedy.estimates_s, f"fallback to greedy: {reason}")
@@ -114,11 +115,11 @@ class Decider:
         try:
             policy = self._policy(name)
         except (FileNotFoundError, ImportError):
-            return self._fallback(name, state, "no_model")
+            return self._fallback(name, state, FallbackReason.NO_MODEL)
         if policy.uses_pool:
             pool = self._pool_or_none()
             if pool is None:
-                return self._fallback(name, state, "pool_unavailable")
+                return self._fallback(name, state, FallbackReason.POOL_UNAVAILABLE)
             state = replace(state, pool=pool)
         return policy.decide(state)
 
@@ -130,7 +131,11 @@ class Decider:
             return Decision(self._rng.choice(list(Route)), ICL, greedy.estimates_s, "exploration")
         pool = self._pool_or_none()
         if self._icl is None or pool is None:
-            reason = "no_decision_llm" if self._icl is None else "pool_unavailable"
+            reason = (
+                FallbackReason.NO_DECISION_LLM
+                if self._icl is None
+                else FallbackReason.POOL_UNAVAILABLE
+            )
             return self._fallback(ICL, state, reason)
         summary = StateSummary.of(state)
         if mode == "cached":
@@ -138,11 +143,11 @@ class Decider:
         try:
             route = await asyncio.wait_for(self._ask(summary), settings.icl_timeout_s)
         except TimeoutError:
-            return self._fallback(ICL, state, "timeout")
+            return self._fallback(ICL, state, FallbackReason.TIMEOUT)
         except DecisionLlmError:
-            return self._fallback(ICL, state, "llm_error")
+            return self._fallback(ICL, state, FallbackReason.LLM_ERROR)
         except InvalidAnswerError:
-            return self._fallback(ICL, state, "invalid_answer")
+            return self._fallback(ICL, state, FallbackReason.INVALID_ANSWER)
         self._count(mode, route, greedy.route)
         return Decision(route, ICL, greedy.estimates_s, f"icl {mode} ({settings.icl_answer})")
 
@@ -157,7 +162,7 @@ class Decider:
         if entry is None or version - entry.pool_version >= self._settings.icl_cache_refresh_every:
             self._refresh_later(key, summary, version)
         if entry is None:
-            return self._fallback(ICL, state, "cache_miss")
+            return self._fallback(ICL, state, FallbackReason.CACHE_MISS)
         self._count("cached", entry.route, greedy.route)
         return Decision(entry.route, ICL, greedy.estimates_s, "icl cached")
 

@@ -5,6 +5,8 @@ Delay metrics are labelled by route, policy and task type: all bounded sets, nev
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from edgecloud.model.tasks import Route, TaskType
@@ -31,7 +33,20 @@ DELAY_BUCKETS_S = (
     120,
 )
 HISTORY_OUTCOMES = ("joined", "report_missing", "direct", "dropped")
-ICL_FALLBACK_REASONS = ("timeout", "llm_error", "invalid_answer", "pool_unavailable")
+
+
+class FallbackReason(StrEnum):
+    """Why a policy handed a decision to greedy (label ``reason`` of the fallbacks counter)."""
+
+    NO_MODEL = "no_model"  # drl without a trained model
+    POOL_UNAVAILABLE = "pool_unavailable"  # kNN/ICL while the experience pool is stale
+    NO_DECISION_LLM = "no_decision_llm"
+    TIMEOUT = "timeout"
+    LLM_ERROR = "llm_error"
+    INVALID_ANSWER = "invalid_answer"
+    CACHE_MISS = "cache_miss"  # cached ICL before its first decision for the state
+
+
 DELAY_PARTS = ("uplink", "decision", "queue", "backhaul", "ttft", "decode", "downlink", "other")
 
 
@@ -142,8 +157,9 @@ class OrchestratorMetrics:
             self.cooldowns.labels(route.value)
         for outcome in HISTORY_OUTCOMES:
             self.history.labels(outcome)
-        for reason in ICL_FALLBACK_REASONS:
-            self.fallbacks.labels("icl", reason)
+        for reason in FallbackReason:
+            if reason is not FallbackReason.NO_MODEL:
+                self.fallbacks.labels("icl", reason.value)
 
     def observe_record(self, record: HistoryRecord) -> None:
         labels = (record.route, record.policy, record.task_type)
