@@ -45,7 +45,7 @@ REQUIRED_PANELS = {
         "Errors (status != ok)",
         "Decision time by policy",
         "Policy fallbacks",
-        "Tier failovers",
+        "Tier failures and failovers",
         "History records by outcome",
     },
     "edgecloud-radio": {

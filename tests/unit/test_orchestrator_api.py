@@ -184,7 +184,10 @@ async def test_an_unreachable_tier_fails_over_to_the_other_when_its_quality_suff
     assert len(cloud.requests) == 2
     assert 'edgecloud_failovers_total{from_route="edge",to_route="cloud"} 2.0' in metrics
     assert 'edgecloud_tier_cooldowns_total{route="edge"} 1.0' in metrics
-    assert 'status="tier_unavailable"' in metrics
+    assert 'edgecloud_tier_failures_total{reason="unavailable",route="edge"} 1.0' in metrics
+    # Served: each request counts once, with its final outcome.
+    assert 'edgecloud_requests_total{policy="edge-only",route="cloud",status="ok"} 2.0' in metrics
+    assert 'status="tier_unavailable"' not in metrics
 
 
 @pytest.mark.anyio
@@ -195,7 +198,13 @@ async def test_no_failover_below_the_quality_requirement_gives_a_503_naming_the_
             json=chat(metadata={"task_type": "coding"}),  # the edge gives coding 4.5 < 7
             headers={"X-Policy": "cloud-only"},
         )
+        metrics = (await client.get("/metrics/")).text
     assert response.status_code == 503
+    assert (
+        'edgecloud_requests_total{policy="cloud-only",route="cloud",status="tier_unavailable"} 1.0'
+        in metrics
+    )
+    assert 'edgecloud_tier_failures_total{reason="unavailable",route="cloud"} 1.0' in metrics
     error = response.json()["error"]
     assert error["param"] == "cloud"
     assert error["code"] == "tier_unavailable"

@@ -59,15 +59,15 @@ ROWS: tuple[tuple[Panel, ...], ...] = (
     (
         Panel(
             "Requests by status",
-            "Attempts the orchestrator finished, by outcome (ok or the kind of failure); a request "
-            "that failed over counts its failed attempt too.",
+            "Chat requests the orchestrator finished, by final outcome (ok or the kind of "
+            "failure); a request served after a failover counts once, as ok.",
             units.RequestsPerSecond,
             (Query("sum by (status) (rate(edgecloud_requests_total[1m]))", "{{status}}"),),
             width=8,
         ),
         Panel(
             "Errors (status != ok)",
-            "Attempts that did not end ok; 0 while requests flow without error (Requests by "
+            "Requests that did not end ok; 0 while requests flow without error (Requests by "
             "status names the failing outcome).",
             units.RequestsPerSecond,
             (
@@ -132,13 +132,18 @@ ROWS: tuple[tuple[Panel, ...], ...] = (
             ),
         ),
         Panel(
-            "Tier failovers",
-            "Requests moved to the other tier after the chosen one failed before its first byte.",
+            "Tier failures and failovers",
+            "Attempts a tier failed before its first byte (unreachable or a 5xx), and requests "
+            "moved to the other tier after such a failure.",
             units.RequestsPerSecond,
             (
                 Query(
+                    "sum by (route, reason) (rate(edgecloud_tier_failures_total[1m]))",
+                    "{{route}} failed: {{reason}}",
+                ),
+                Query(
                     "sum by (from_route, to_route) (rate(edgecloud_failovers_total[1m]))",
-                    "{{from_route}} to {{to_route}}",
+                    "failover {{from_route}} to {{to_route}}",
                 ),
             ),
         ),

@@ -70,8 +70,8 @@ class OrchestratorMetrics:
         )
         self.requests = Counter(
             "edgecloud_requests",
-            "Chat requests by outcome (ok, upstream_error, client_disconnected, tier_unavailable, "
-            "upstream_rejected)",
+            "Chat requests by final outcome, one count per request (ok, upstream_error, "
+            "client_disconnected, tier_unavailable, upstream_rejected)",
             ["route", "policy", "status"],
             registry=registry,
         )
@@ -119,6 +119,13 @@ class OrchestratorMetrics:
             ["from_route", "to_route"],
             registry=registry,
         )
+        self.tier_failures = Counter(
+            "edgecloud_tier_failures",
+            "Attempts a tier failed before the first byte (unavailable, server_error); the request "
+            "may still have been served by the other tier",
+            ["route", "reason"],
+            registry=registry,
+        )
         self.cooldowns = Counter(
             "edgecloud_tier_cooldowns",
             "Times a failing tier was put in cooldown",
@@ -155,6 +162,8 @@ class OrchestratorMetrics:
             other = Route.CLOUD if route is Route.EDGE else Route.EDGE
             self.failovers.labels(route.value, other.value)
             self.cooldowns.labels(route.value)
+            for reason in ("unavailable", "server_error"):
+                self.tier_failures.labels(route.value, reason)
         for outcome in HISTORY_OUTCOMES:
             self.history.labels(outcome)
         for reason in FallbackReason:

@@ -231,6 +231,7 @@ class ChatService:
                 self._cool_down(tier)
                 failures.append(exc.message)
                 if last:
+                    self._count(routed, "tier_unavailable")
                     raise ServiceUnavailableError(
                         "; ".join(failures), param=exc.param, code="tier_unavailable"
                     ) from exc
@@ -244,15 +245,14 @@ class ChatService:
                 await upstream.aclose()
                 self._release(tier)
                 self._cool_down(tier)
-                self._count(routed, "upstream_error")
+                self._metrics.tier_failures.labels(tier.route.value, "server_error").inc()
                 continue
             try:
                 return await self._upstream_failure(upstream, routed)
             finally:
                 self._release(tier)
-        raise ServiceUnavailableError(  # both tiers are cooling down and unfit
-            "no tier can serve this request now", code="tier_unavailable"
-        )
+        self._count(routed, "tier_unavailable")  # both tiers are cooling down and unfit
+        raise ServiceUnavailableError("no tier can serve this request now", code="tier_unavailable")
 
     def _release(self, tier: Tier) -> None:
         tier.release()
@@ -325,7 +325,7 @@ class ChatService:
         try:
             return await tier.client.send(request, stream=True)
         except httpx.TransportError as exc:
-            self._count(routed, "tier_unavailable")
+            self._metrics.tier_failures.labels(tier.route.value, "unavailable").inc()
             raise ServiceUnavailableError(
                 f"the {tier.route.value} tier is unavailable ({exc.__class__.__name__})",
                 param=tier.route.value,
