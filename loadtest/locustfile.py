@@ -30,7 +30,7 @@ import logging
 import random
 import time
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 import requests
 from gevent.pool import Group
@@ -154,24 +154,34 @@ class Ue(HttpUser):
 
     answer_timeout_s = 300.0  # a long answer on a loaded CPU engine
 
+    # The cells stand still: one GET /cells per process serves every UE it places.
+    _cell_sites: ClassVar[list[tuple[float, float]] | None] = None
+
     def on_start(self) -> None:
-        options = options_of(self.environment)
+        self.options = options = options_of(self.environment)
         self.prompts, self.mix = workload(options.prompts, options.task_mix)
         worker = getattr(self.environment.runner, "worker_index", 0)
         number = next(_ue_numbers)
         self.ue_id = f"locust-{worker}-{number}"
         self.rng = random.Random(f"{options.seed}:{self.ue_id}")
         self.in_flight = Group()
-        token = admin_token(options.admin_token, options.admin_token_file)
-        self.placed = token is not None and self.place(token, cell_index=number)
+        self.token = admin_token(options.admin_token, options.admin_token_file)
+        self.placed = self.token is not None and self.place(self.token, cell_index=number)
+
+    def cell_sites(self) -> list[tuple[float, float]] | None:
+        if Ue._cell_sites is None:
+            with self.client.get("/cells", name="GET /cells", catch_response=True) as cells:
+                if cells.status_code != 200:
+                    cells.failure(f"HTTP {cells.status_code}")
+                    return None
+                Ue._cell_sites = [(c["x_m"], c["y_m"]) for c in cells.json()]
+        return Ue._cell_sites
 
     def place(self, token: str, cell_index: int) -> bool:
-        options = options_of(self.environment)
-        with self.client.get("/cells", name="GET /cells", catch_response=True) as cells:
-            if cells.status_code != 200:
-                cells.failure(f"HTTP {cells.status_code}")
-                return False
-            sites = [(c["x_m"], c["y_m"]) for c in cells.json()]
+        options = self.options
+        sites = self.cell_sites()
+        if sites is None:
+            return False
         x_m, y_m = ue_position(sites, cell_index, self.ue_id, options.seed, options.cell_radius_m)
         body: dict[str, Any] = {"x_m": x_m, "y_m": y_m}
         if options.ue_speed_mps > 0:
@@ -192,26 +202,22 @@ class Ue(HttpUser):
         # The environment's stop timeout, which the master sends to its workers.
         self.in_flight.join(timeout=self.environment.stop_timeout or 0)
         self.in_flight.kill()
-        token = admin_token(
-            options_of(self.environment).admin_token,
-            options_of(self.environment).admin_token_file,
-        )
-        if self.placed and token is not None:
+        if self.placed:
             self.client.delete(
                 f"/admin/ues/{self.ue_id}",
-                headers={"Authorization": f"Bearer {token}"},
+                headers={"Authorization": f"Bearer {self.token}"},
                 name="DELETE /admin/ues/{ue}",
             )
 
     def wait_time(self) -> float:
-        options = options_of(self.environment)
+        options = self.options
         if options.arrival_rate > 0:
             return self.rng.expovariate(options.arrival_rate)
         return self.rng.expovariate(1 / options.think_time_s) if options.think_time_s > 0 else 0
 
     @task
     def ask(self) -> None:
-        if options_of(self.environment).arrival_rate > 0:
+        if self.options.arrival_rate > 0:
             self.in_flight.spawn(self.guarded_chat)  # open loop: the next arrival does not wait
         else:
             self.chat()
@@ -245,7 +251,7 @@ class Ue(HttpUser):
             },
         }
         headers = {"X-UE-Id": self.ue_id}
-        if policy := options_of(self.environment).policy:
+        if policy := self.options.policy:
             headers["X-Policy"] = policy
         timing = StreamTiming(sent_at=time.perf_counter())
         with self.client.post(

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from edgecloud.bench.harness import Processes, free_port, uvicorn_command
+from edgecloud.bench.harness import Processes
 
 pytestmark = pytest.mark.integration
 
@@ -26,24 +26,14 @@ def radio_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     logs = Path(__file__).resolve().parents[2] / ".work" / "test-radio-lab"
     with Processes(logs) as procs:
         redis_url = procs.redis()
-        bulk = free_port()
-        procs.http(
-            "bulk", uvicorn_command("edgecloud.bench.bulk_source:create_app", bulk), bulk, {}
-        )
-        port = free_port()
+        bulk = procs.app("bulk", "edgecloud.bench.bulk_source:create_app", {})
         env = {
             "EDGECLOUD_RADIO_REDIS_URL": redis_url,
-            "EDGECLOUD_RADIO_ORCHESTRATOR_URL": f"http://127.0.0.1:{bulk}",
+            "EDGECLOUD_RADIO_ORCHESTRATOR_URL": bulk,
             "EDGECLOUD_RADIO_FADING": "none",
             "EDGECLOUD_RADIO_ADMIN_TOKEN": TOKEN,
         }
-        procs.http(
-            "radio",
-            uvicorn_command("edgecloud.radio_emulator:create_app_from_env", port),
-            port,
-            env,
-        )
-        yield f"http://127.0.0.1:{port}"
+        yield procs.app("radio", "edgecloud.radio_emulator:create_app_from_env", env)
 
 
 def place(url: str, ue_id: str, **update: object) -> dict[str, float]:

@@ -15,7 +15,8 @@ import pytest
 from edgecloud.bench.harness import free_port
 from edgecloud.common.http import relay_client
 
-Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+# Called with the request's head (request line and headers) once it has arrived.
+Handler = Callable[[bytes, asyncio.StreamWriter], Awaitable[None]]
 TIMEOUT = httpx.Timeout(connect=1.0, read=0.5, write=1.0, pool=1.0)
 LIMITS = httpx.Limits(max_connections=8, max_keepalive_connections=8)
 
@@ -23,9 +24,9 @@ LIMITS = httpx.Limits(max_connections=8, max_keepalive_connections=8)
 @asynccontextmanager
 async def server(handler: Handler) -> AsyncIterator[str]:
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readuntil(b"\r\n\r\n")
+        head = await reader.readuntil(b"\r\n\r\n")
         try:
-            await handler(reader, writer)
+            await handler(head, writer)
         finally:
             writer.close()
 
@@ -36,7 +37,7 @@ async def server(handler: Handler) -> AsyncIterator[str]:
 
 
 def answer(raw: bytes, then_wait_s: float = 0.0) -> Handler:
-    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def handler(head: bytes, writer: asyncio.StreamWriter) -> None:
         writer.write(raw)
         await writer.drain()
         await asyncio.sleep(then_wait_s)
@@ -101,17 +102,10 @@ async def test_headers_of_one_name_are_sent_as_one_line() -> None:
     """Why the radio drops the UE's own X-Request-Id before setting its own (issue: "id, id")."""
     seen: list[bytes] = []
 
-    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
-        await writer.drain()
+    async def handler(head: bytes, writer: asyncio.StreamWriter) -> None:
+        seen.append(head)
+        await answer(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")(head, writer)
 
-    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        seen.append(await reader.readuntil(b"\r\n\r\n"))
-        await handler(reader, writer)
-        writer.close()
-
-    srv = await asyncio.start_server(serve, "127.0.0.1", 0)
-    url = f"http://127.0.0.1:{srv.sockets[0].getsockname()[1]}"
-    async with srv, relay_client(TIMEOUT, LIMITS, url) as client:
+    async with server(handler) as url, relay_client(TIMEOUT, LIMITS, url) as client:
         await client.get("/", headers=[("x-request-id", "a"), ("X-Request-Id", "a")])
     assert b"a, a" in seen[0].lower()

@@ -53,6 +53,7 @@ class Processes:
         self.log_dir = log_dir
         log_dir.mkdir(parents=True, exist_ok=True)
         self._stack = ExitStack()
+        self.executors: dict[str, SimpleExecutor] = {}
 
     def __enter__(self) -> Processes:
         return self
@@ -93,7 +94,14 @@ class Processes:
             stderr=log,
         )
         self._stack.enter_context(running(executor))
+        self.executors[name] = executor
         return executor
+
+    def app(self, name: str, factory: str, env: dict[str, str], health: str = "/healthz") -> str:
+        """Serve an app factory with uvicorn on a free port; returns its URL once healthy."""
+        port = free_port()
+        self.http(name, uvicorn_command(factory, port), port, env, health=health)
+        return f"http://127.0.0.1:{port}"
 
     def decision_llm(self) -> str:
         """Start the bundled SmolLM2 on vLLM (one core) as a decision LLM; returns its URL."""

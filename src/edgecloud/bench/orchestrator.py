@@ -43,7 +43,7 @@ from edgecloud.orchestrator.settings import OrchestratorSettings
 from edgecloud.policies import Experience, Greedy, StateSummary, TaskState, TierState
 from edgecloud.policies.greedy import estimate_service_delay_s
 
-from .harness import Processes, free_port, uvicorn_command
+from .harness import Processes
 
 CONCURRENCY = (1, 16, 64)
 FAKE_TPOT_S = 0.02  # the fake engine's default pace
@@ -255,20 +255,15 @@ def main() -> None:
     args = parser.parse_args()
     with Processes(Path(".work/bench/orchestrator")) as procs:
         redis_url = procs.redis()
-        engine_port = free_port()
-        procs.http(
+        engine = procs.app(
             "fake-engine",
-            uvicorn_command("edgecloud.bench.fake_engine:create_app", engine_port),
-            engine_port,
+            "edgecloud.bench.fake_engine:create_app",
             {"EDGECLOUD_FAKE_TPOT_S": str(FAKE_TPOT_S)},
             health="/health",
         )
-        engine = f"http://127.0.0.1:{engine_port}"
-        orch_port = free_port()
-        procs.http(
+        orchestrator = procs.app(
             "orchestrator",
-            uvicorn_command("edgecloud.orchestrator:create_app_from_env", orch_port),
-            orch_port,
+            "edgecloud.orchestrator:create_app_from_env",
             {
                 "EDGECLOUD_ORCH_REDIS_URL": redis_url,
                 "EDGECLOUD_ORCH_EDGE_URL": engine,
@@ -277,7 +272,6 @@ def main() -> None:
                 "EDGECLOUD_ORCH_CLOUD_MAX_IN_FLIGHT": "256",
             },
         )
-        orchestrator = f"http://127.0.0.1:{orch_port}"
         asyncio.run(latencies(orchestrator, 4, 2, args.tokens))  # warm-up
         use_wrk = shutil.which("wrk") is not None
         print(

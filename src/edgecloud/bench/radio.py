@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import psutil
 
-from .harness import Processes, free_port, uvicorn_command
+from .harness import Processes
 
 TOKEN = "bench-admin-token-0000"
 UE_COUNTS = (1, 8, 32, 64)
@@ -132,23 +132,13 @@ def main() -> None:
 
     with Processes(Path(".work/bench/radio")) as procs:
         redis_url = procs.redis()
-        bulk_port = free_port()
-        procs.http(
-            "bulk-source",
-            uvicorn_command("edgecloud.bench.bulk_source:create_app", bulk_port),
-            bulk_port,
-            {},
-        )
-        upstream = f"http://127.0.0.1:{bulk_port}"
-
-        port = free_port()
-        radio = procs.http(
+        upstream = procs.app("bulk-source", "edgecloud.bench.bulk_source:create_app", {})
+        url = procs.app(
             "radio-flat",
-            uvicorn_command("edgecloud.radio_emulator:create_app_from_env", port),
-            port,
+            "edgecloud.radio_emulator:create_app_from_env",
             radio_env(redis_url, upstream, "none", args.bandwidth_mhz),
         )
-        url = f"http://127.0.0.1:{port}"
+        radio = procs.executors["radio-flat"]
         process = psutil.Process(radio.process.pid) if radio.process else None
         worst, cpu_pct, late, epochs = float("inf"), 0.0, 0.0, 0.0
         print(
@@ -178,14 +168,11 @@ def main() -> None:
             f"downlink scheduling loop: {late:.0f} of {epochs:.0f} epochs ran more than one "
             "epoch late (all UE counts)"
         )
-        port = free_port()
-        procs.http(
+        url = procs.app(
             "radio-fading",
-            uvicorn_command("edgecloud.radio_emulator:create_app_from_env", port),
-            port,
+            "edgecloud.radio_emulator:create_app_from_env",
             radio_env(redis_url, upstream, "auto", args.bandwidth_mhz),
         )
-        url = f"http://127.0.0.1:{port}"
         fairness = {}
         for kind, label in (("round_robin", "rr"), ("proportional_fair", "pf")):
             httpx.put(

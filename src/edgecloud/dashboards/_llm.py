@@ -8,7 +8,7 @@ from __future__ import annotations
 from grafana_foundation_sdk.builders.dashboard import Dashboard
 from grafana_foundation_sdk.models import units
 
-from ._panels import Panel, Query, build_dashboard
+from ._panels import Panel, Query, build_dashboard, histogram_quantile
 
 UID = "edgecloud-llm"
 
@@ -17,7 +17,7 @@ TOKENS_PER_SECOND = "suffix:tok/s"
 
 
 def _quantile(q: float, metric: str) -> str:
-    return f"histogram_quantile({q}, sum by (le, job) (rate({metric}_bucket[1m])))"
+    return histogram_quantile(q, metric, by="job")
 
 
 ROWS: tuple[tuple[Panel, ...], ...] = (

@@ -50,6 +50,12 @@ class Panel:
 Row = Sequence[Panel]
 
 
+def histogram_quantile(q: float, metric: str, by: str = "") -> str:
+    """PromQL for the ``q`` quantile of histogram ``metric`` over 1 m, per ``by`` labels."""
+    labels = ", ".join(["le", *filter(None, [by])])
+    return f"histogram_quantile({q}, sum by ({labels}) (rate({metric}_bucket[1m])))"
+
+
 def build_dashboard(
     uid: str, title: str, description: str, rows: Sequence[Row]
 ) -> dashboard_builders.Dashboard:

@@ -5,17 +5,13 @@ from __future__ import annotations
 from grafana_foundation_sdk.builders.dashboard import Dashboard
 from grafana_foundation_sdk.models import units
 
-from ._panels import Panel, Query, build_dashboard
+from ._panels import Panel, Query, build_dashboard, histogram_quantile
 
 UID = "edgecloud-radio"
 
 # The emulator exports per-UE series for its first `metrics_max_ues` (16) UEs only, so these
 # panels need no topk of their own.
 _UE_NOTE = "One series per UE, for the first 16 UEs the emulator labels."
-
-
-def _delay_p95(metric: str) -> str:
-    return f"histogram_quantile(0.95, sum by (le) (rate({metric}_bucket[1m])))"
 
 
 def _per_ue(title: str, metric: str, unit: str, direction: str, what: str) -> Panel:
@@ -118,10 +114,9 @@ ROWS: tuple[tuple[Panel, ...], ...] = (
             "95th percentile of the request's uplink air time, of the response's downlink time "
             "(first byte sent to last delivered) and of the whole delivery.",
             units.Seconds,
-            (
-                Query(_delay_p95("edgecloud_radio_uplink_delay_seconds"), "uplink"),
-                Query(_delay_p95("edgecloud_radio_downlink_delay_seconds"), "downlink"),
-                Query(_delay_p95("edgecloud_radio_delivery_delay_seconds"), "delivery"),
+            tuple(
+                Query(histogram_quantile(0.95, f"edgecloud_radio_{leg}_delay_seconds"), leg)
+                for leg in ("uplink", "downlink", "delivery")
             ),
         ),
         Panel(

@@ -104,7 +104,6 @@ class Decider:
         return self._pool.snapshot()
 
     def _fallback(self, policy: str, state: TaskState, reason: str) -> Decision:
-        # reason: a FallbackReason, or cache_<error> from the cache refresher
         self._metrics.fallbacks.labels(policy, reason).inc()
         greedy = self._greedy.decide(state)
         return Decision(greedy.route, policy, greedy.estimates_s, f"fallback to greedy: {reason}")
