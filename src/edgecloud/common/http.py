@@ -1,9 +1,9 @@
 """HTTP clients for the relays: httpx's API on aiohttp's connection pool.
 
 httpcore's pool (httpx's default transport) scans every pooled connection on each request and
-wraps each read in anyio cancel scopes; at 64 concurrent streams on this kind of machine that
-delayed the first byte by up to 0.5 s at p99 (encode/httpx#3215). ``httpx-aiohttp`` keeps the
-httpx interface (and so ``MockTransport`` in unit tests) over aiohttp's pool, which does not.
+wraps each read in anyio cancel scopes; at 64 concurrent streams on this kind of machine that held
+back first bytes for hundreds of milliseconds at p99 (encode/httpx#3215). ``httpx-aiohttp`` keeps
+the httpx interface (and so ``MockTransport`` in unit tests) over aiohttp's pool, which does not.
 
 Its own error translation leaves some aiohttp errors untranslated (a malformed response raises
 ``aiohttp.ClientResponseError``) and names others wrongly (a refused connection comes out as
