@@ -8,13 +8,15 @@ from pathlib import Path
 import pytest
 from prometheus_client import CollectorRegistry
 
+from edgecloud.common.drl_model import load_drl_policy
 from edgecloud.common.tasks import BackgroundTasks
 from edgecloud.model import Route, TaskType
 from edgecloud.orchestrator.decider import Decider
 from edgecloud.orchestrator.metrics import OrchestratorMetrics
 from edgecloud.orchestrator.settings import OrchestratorSettings
+from edgecloud.policies.drl import DrlPolicy
 from edgecloud.sim import SimConfig, evaluate
-from edgecloud.sim.drl import DrlPolicy, train
+from edgecloud.sim.drl import train
 
 from .factories import task_state
 
@@ -32,7 +34,7 @@ def test_a_model_trains_saves_loads_and_runs_in_the_simulator(
 ) -> None:
     path = train(algorithm, 300, tmp_path / algorithm, SMALL, progress_bar=False)  # type: ignore[arg-type]
     assert path.is_file()
-    policy = DrlPolicy(path)
+    policy = load_drl_policy(path)
     assert policy.name == algorithm
     stats = evaluate(policy, SMALL, seeds=[1])
     assert stats.policy == algorithm
@@ -40,7 +42,7 @@ def test_a_model_trains_saves_loads_and_runs_in_the_simulator(
 
 
 def test_the_loaded_model_is_deterministic(dqn: Path) -> None:
-    policy = DrlPolicy(dqn)
+    policy = load_drl_policy(dqn)
     state = task_state(TaskType.CODING)
     assert {policy.decide(state).route for _ in range(5)} in ({Route.EDGE}, {Route.CLOUD})
 
@@ -62,3 +64,28 @@ async def test_the_orchestrator_serves_the_trained_model_or_falls_back(dqn: Path
     assert "no_model" in fallback.note
     labels = {"policy": "drl", "reason": "no_model"}
     assert registry.get_sample_value("edgecloud_policy_fallbacks_total", labels) == 1
+
+
+class _FixedAction:
+    def __init__(self, action: int) -> None:
+        self.action = action
+        self.seen: list[object] = []
+
+    def predict(
+        self,
+        observation: object,
+        state: object = None,
+        episode_start: object = None,
+        deterministic: bool = False,
+    ) -> tuple[int, None]:
+        self.seen.append(observation)
+        return self.action, None
+
+
+@pytest.mark.parametrize(("action", "route"), [(0, Route.EDGE), (1, Route.CLOUD)])
+def test_the_pure_policy_maps_the_model_action_to_a_route(action: int, route: Route) -> None:
+    model = _FixedAction(action)
+    decision = DrlPolicy(model, "ppo").decide(task_state(TaskType.SCIENCE))
+    assert decision.route is route
+    assert decision.policy == "ppo"
+    assert len(model.seen) == 1

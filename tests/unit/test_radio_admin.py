@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 import pytest
@@ -15,9 +16,13 @@ AUTH = {"Authorization": "Bearer s3cret-admin-token"}
 
 
 @asynccontextmanager
-async def radio(token: str | None = "s3cret-admin-token") -> AsyncIterator[httpx.AsyncClient]:
+async def radio(
+    token: str | None = "s3cret-admin-token", **overrides: Any
+) -> AsyncIterator[httpx.AsyncClient]:
     settings = RadioSettings(
-        redis_url="redis://127.0.0.1:1/0", admin_token=SecretStr(token) if token else None
+        redis_url="redis://127.0.0.1:1/0",
+        admin_token=SecretStr(token) if token else None,
+        **overrides,
     )
     app = create_app(settings)
     async with (
@@ -160,3 +165,22 @@ async def test_a_quieter_neighbour_cell_raises_a_ues_sinr() -> None:
     assert after["dl_sinr_db"] > view["dl_sinr_db"]
     assert missing.status_code == 404
     assert bad.status_code == 400
+
+
+@pytest.mark.anyio
+async def test_an_admin_placement_does_not_need_coverage_in_either_direction() -> None:
+    # A UE this quiet has no uplink under the CQI table anywhere, while its downlink is fine.
+    async with radio(ue_power_dbm=-60.0, link_abstraction="cqi") as client:
+        placed = await client.put(
+            "/admin/ues/ue-mute", json={"x_m": 10.0, "y_m": 0.0}, headers=AUTH
+        )
+        refused = await client.post(
+            "/v1/chat/completions",
+            json={"model": "auto", "messages": [{"role": "user", "content": "hi"}]},
+            headers={"X-UE-Id": "ue-mute"},
+        )
+    assert placed.status_code == 200, placed.text
+    assert placed.json()["ul_rate_bps"] == 0.0
+    assert placed.json()["dl_rate_bps"] > 0.0
+    assert refused.status_code == 503
+    assert refused.json()["error"]["code"] == "out_of_coverage"

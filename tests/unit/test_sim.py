@@ -10,8 +10,8 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 from edgecloud.policies import create_policy, policy_names
+from edgecloud.policies.observation import ROUTES
 from edgecloud.sim import OffloadingEnv, Oracle, SimConfig, evaluate
-from edgecloud.sim.env import ROUTES
 
 SMALL = SimConfig(tasks_per_episode=60)
 

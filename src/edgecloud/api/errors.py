@@ -6,7 +6,10 @@ an OpenAI-compatible API already parse. Exceptions::
     APIError                      -> its own status (subclasses below)
     ├── BadRequestError           400 invalid_request_error
     ├── UnauthorizedError         401 authentication_error
+    ├── ForbiddenError            403 permission_error
     ├── NotFoundError             404 not_found_error
+    ├── TooManyUesError           429 rate_limit_error (the radio's UE registry is full)
+    ├── BadGatewayError           502 upstream_error (an engine answered with a server error)
     └── ServiceUnavailableError   503 service_unavailable
     RequestValidationError        400 invalid_request_error (FastAPI's, re-shaped)
     StarletteHTTPException        its status, re-shaped
@@ -64,9 +67,24 @@ class UnauthorizedError(APIError):
     error_type = "authentication_error"
 
 
+class ForbiddenError(APIError):
+    status_code = 403
+    error_type = "permission_error"
+
+
 class NotFoundError(APIError):
     status_code = 404
     error_type = "not_found_error"
+
+
+class TooManyUesError(APIError):
+    status_code = 429
+    error_type = "rate_limit_error"
+
+
+class BadGatewayError(APIError):
+    status_code = 502
+    error_type = "upstream_error"
 
 
 class ServiceUnavailableError(APIError):

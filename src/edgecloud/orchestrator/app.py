@@ -20,8 +20,8 @@ from edgecloud.icl import DecisionClient
 from edgecloud.model.tasks import DEFAULT_QUALITY, Route
 
 from .decider import Decider
+from .engine_load import poll_load
 from .history import HistoryStore
-from .load import poll_load
 from .metrics import OrchestratorMetrics
 from .pool import ExperiencePool
 from .routes import health_api, history_api, openai_api, policy_api

@@ -94,9 +94,9 @@ class Decider:
         path = self._settings.drl_model_path
         if path is None or not path.is_file():
             raise FileNotFoundError(f"no DRL model at {path}; train one: edgecloud sim train")
-        from edgecloud.sim.drl import DrlPolicy  # the `drl` extra: torch, stable-baselines3
+        from edgecloud.common.drl_model import load_drl_policy
 
-        return DrlPolicy(path)
+        return load_drl_policy(path)
 
     def _pool_or_none(self) -> tuple[Experience, ...] | None:
         if self._pool is None or self._pool.is_stale(self._settings.pool_stale_after_s):

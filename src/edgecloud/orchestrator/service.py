@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from edgecloud.api import headers as h
 from edgecloud.api.errors import (
-    APIError,
+    BadGatewayError,
     BadRequestError,
     NotFoundError,
     ServiceUnavailableError,
@@ -46,11 +46,6 @@ logger = logging.getLogger(__name__)
 
 AUTO_MODEL = "auto"
 PINNED_POLICY = "pinned"
-
-
-class BadGatewayError(APIError):
-    status_code = 502
-    error_type = "upstream_error"
 
 
 @dataclass(slots=True)

@@ -15,9 +15,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from edgecloud.api.errors import (
-    APIError,
     BadRequestError,
     ErrorResponse,
+    ForbiddenError,
     NotFoundError,
     UnauthorizedError,
 )
@@ -29,12 +29,6 @@ from .cells import Direction, RadioConfigError
 from .deps import AirDep, BackhaulDep
 from .links import Backhaul
 from .schemas import UeView, ue_view
-
-
-class ForbiddenError(APIError):
-    status_code = 403
-    error_type = "permission_error"
-
 
 _bearer = HTTPBearer(auto_error=False)
 

@@ -17,7 +17,7 @@ import httpx
 from fastapi.responses import Response, StreamingResponse
 
 from edgecloud.api import headers as h
-from edgecloud.api.errors import APIError, BadRequestError, ServiceUnavailableError
+from edgecloud.api.errors import BadRequestError, ServiceUnavailableError, TooManyUesError
 from edgecloud.common.reports import DeliveryReport
 from edgecloud.common.tasks import BackgroundTasks
 
@@ -48,11 +48,6 @@ HOP_BY_HOP = frozenset(
         "server",
     }
 )
-
-
-class TooManyUesError(APIError):
-    status_code = 429
-    error_type = "rate_limit_error"
 
 
 def resolve_ue_id(header_value: str | None, body_user: str | None) -> str:
@@ -101,7 +96,9 @@ class AirInterface:
         except UeLimitError as exc:
             raise TooManyUesError(str(exc), code="too_many_ues") from exc
         self._metrics.registered_ues.set(len(self.environment.ues))
-        if (check_coverage and self.downlink.rate_bps(ue) <= 0) or self.uplink.rate_bps(ue) <= 0:
+        # An admin placement may put a UE anywhere; only a UE's own request needs coverage.
+        covered = self.downlink.rate_bps(ue) > 0 and self.uplink.rate_bps(ue) > 0
+        if check_coverage and not covered:
             raise ServiceUnavailableError(
                 f"UE {ue_id} is out of coverage", param=h.UE_ID, code="out_of_coverage"
             )

@@ -41,9 +41,9 @@ def evaluate_command(
     ues: int = 10,
 ) -> None:
     """Evaluate policies on identical seeds and print their service delay."""
+    from edgecloud.common.drl_model import load_drl_policy
     from edgecloud.policies import create_policy
 
-    from .drl import DrlPolicy
     from .env import SimConfig
     from .evaluate import Oracle, evaluate
 
@@ -52,7 +52,7 @@ def evaluate_command(
         chosen = (
             Oracle()
             if name == "oracle"
-            else DrlPolicy(Path(name))
+            else load_drl_policy(Path(name))
             if name.endswith(".zip")
             else create_policy(name, random.Random(0))
         )
@@ -73,10 +73,11 @@ def experiment(
 ) -> None:
     """The default sweep: every policy on the same seeds; CSV, plots and a RESULT line."""
     from edgecloud.bench.harness import Processes
+    from edgecloud.common.drl_model import load_drl_policy
     from edgecloud.llm.catalog import SMOLLM2
     from edgecloud.policies import Policy, create_policy
 
-    from .drl import DrlPolicy, train
+    from .drl import train
     from .evaluate import Oracle
     from .experiments import base_config, run, summary, sweep
     from .icl import SimulatedIcl, SimulatedKnn
@@ -106,8 +107,8 @@ def experiment(
             "oracle": Oracle,
             "greedy": lambda: create_policy("greedy", random.Random(0)),
             "icl": make_icl,
-            "dqn": lambda: DrlPolicy(models["dqn"], "dqn"),
-            "ppo": lambda: DrlPolicy(models["ppo"], "ppo"),
+            "dqn": lambda: load_drl_policy(models["dqn"], "dqn"),
+            "ppo": lambda: load_drl_policy(models["ppo"], "ppo"),
             "knn": make_knn,
             "edge": lambda: create_policy("edge-only", random.Random(0)),
             "cloud": lambda: create_policy("cloud-only", random.Random(0)),

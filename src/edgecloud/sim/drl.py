@@ -1,20 +1,16 @@
-"""The DRL baseline: DQN or PPO (stable-baselines3, CPU torch) trained in the simulator.
+"""Training of the DRL baseline: DQN or PPO (stable-baselines3, CPU torch) in the simulator.
 
-``train`` learns on ``OffloadingEnv`` and saves ``<out>.zip``; ``DrlPolicy`` loads it and decides
-from the same observation vector, so the orchestrator can serve a model the simulator trained.
+``train`` learns on ``OffloadingEnv`` and saves ``<out>.zip``; ``common.drl_model`` loads it as
+a ``policies.drl.DrlPolicy``, which decides from the same observation in orchestrator and simulator.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
-from edgecloud.policies.base import Decision, TaskState
+from edgecloud.policies.drl import Algorithm
 
-from .env import ROUTES, OffloadingEnv, SimConfig
-from .observation import observe
-
-Algorithm = Literal["dqn", "ppo"]
+from .env import OffloadingEnv, SimConfig
 
 
 def train(
@@ -56,20 +52,3 @@ def train(
     out.parent.mkdir(parents=True, exist_ok=True)
     model.save(str(out))
     return out.with_suffix(".zip")
-
-
-class DrlPolicy:
-    """Decides with a saved DQN or PPO model (deterministic action)."""
-
-    uses_pool = False
-
-    def __init__(self, path: Path, algorithm: Algorithm | None = None) -> None:
-        from stable_baselines3 import DQN, PPO
-
-        kind = algorithm or ("ppo" if "ppo" in path.name else "dqn")
-        self.name: str = kind
-        self._model = (PPO if kind == "ppo" else DQN).load(str(path), device="cpu")
-
-    def decide(self, state: TaskState) -> Decision:
-        action, _ = self._model.predict(observe(state), deterministic=True)
-        return Decision(ROUTES[int(action)], self.name)

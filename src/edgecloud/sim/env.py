@@ -30,12 +30,15 @@ from gymnasium import spaces
 from edgecloud.model.delay import generation_delay_s, transmission_delay_s
 from edgecloud.model.tasks import DEFAULT_QUALITY, QualityTable, Route, TaskType
 from edgecloud.policies.base import TaskState, TierState
+from edgecloud.policies.observation import (
+    OBSERVATION_HIGH,
+    OBSERVATION_SIZE,
+    ROUTES,
+    TASK_TYPES,
+    observe,
+)
 from edgecloud.radio_emulator.cells import Direction, RadioEnvironment
 from edgecloud.radio_emulator.settings import RadioSettings
-
-from .observation import OBSERVATION_HIGH, OBSERVATION_SIZE, TASK_TYPES, observe
-
-ROUTES = (Route.EDGE, Route.CLOUD)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,9 @@ import numpy as np
 
 from edgecloud.model.tasks import Route
 from edgecloud.policies.base import Decision, Policy, TaskState
+from edgecloud.policies.observation import ROUTES
 
-from .env import ROUTES, OffloadingEnv, SimConfig
+from .env import OffloadingEnv, SimConfig
 
 
 class Oracle:

@@ -22,8 +22,9 @@ from edgecloud.orchestrator.metrics import OrchestratorMetrics
 from edgecloud.orchestrator.pool import ExperiencePool
 from edgecloud.orchestrator.settings import OrchestratorSettings
 from edgecloud.policies import Decision, Experience, StateSummary, TaskState, create_policy
+from edgecloud.policies.observation import ROUTES
 
-from .env import ROUTES, OffloadingEnv, SimConfig
+from .env import OffloadingEnv, SimConfig
 
 
 def experience(

@@ -1,4 +1,4 @@
-"""Polls each engine's own queue from its /metrics: vLLM's waiting and running requests."""
+"""The engines' load poller: each engine's own queue from its /metrics (waiting and running)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""The observation vector of a task state: shared by the environment and the DRL policy (pure)."""
+"""The observation vector of a task state and the action order, shared by the simulator and DRL.
+
+Pure; it needs numpy, which only DRL users have, so the package's ``__init__`` leaves it out.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +10,13 @@ import math
 import numpy as np
 
 from edgecloud.model.tasks import Route, TaskType
-from edgecloud.policies.base import TaskState
-from edgecloud.policies.greedy import estimate_service_delay_s
+
+from .base import TaskState
+from .greedy import estimate_service_delay_s
 
 TASK_TYPES = tuple(TaskType)
+# Action i of the simulator and of a trained model routes to ROUTES[i].
+ROUTES = (Route.EDGE, Route.CLOUD)
 OBSERVATION_SIZE = 11
 OBSERVATION_HIGH = 10.0
 
