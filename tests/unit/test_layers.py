@@ -19,6 +19,9 @@ PACKAGE = "edgecloud"
 
 PURE = frozenset({"model", "policies"})
 SERVICES = frozenset({"radio_emulator", "orchestrator"})
+# Inside policies/: the data every policy reads sits below the policies themselves.
+POLICY_DATA = frozenset({"base", "estimate", "experience", "observation"})
+POLICY_MODULES = frozenset({"baseline", "drl", "greedy", "knn", "registry", "round_robin"})
 # Rank of each top-level part of the package; a module imports only parts of lower or equal rank.
 RANKS: dict[str, int] = {
     "model": 0,
@@ -128,6 +131,11 @@ def violation(edge: Import) -> str | None:
         if source in PURE and root in IMPURE_MODULES:
             return f"the pure layer '{source}' imports the I/O module '{root}'"
         return None
+    if source == target == "policies":
+        below, above = edge.module.split(".")[-1], edge.target.split(".")[-1]
+        if below in POLICY_DATA and above in POLICY_MODULES:
+            return f"policy data '{below}' imports the policy module '{above}'"
+        return None
     if source == target:
         return None
     if source not in RANKS or target not in RANKS:
@@ -173,6 +181,7 @@ def test_no_module_imports_against_the_layering() -> None:
         ("edgecloud.bench.radio", "edgecloud.radio_emulator.cells", "internals of the service"),
         ("edgecloud.stack.up", "edgecloud.cli", "imports upwards"),
         ("edgecloud.newpart.thing", "edgecloud.model", "has no layer"),
+        ("edgecloud.policies.experience", "edgecloud.policies.greedy", "policy data"),
     ],
 )
 def test_each_forbidden_kind_of_edge_is_named(module: str, target: str, reason: str) -> None:

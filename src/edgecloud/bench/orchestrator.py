@@ -41,7 +41,7 @@ from edgecloud.orchestrator.metrics import OrchestratorMetrics
 from edgecloud.orchestrator.pool import ExperiencePool
 from edgecloud.orchestrator.settings import OrchestratorSettings
 from edgecloud.policies import Experience, Greedy, StateSummary, TaskState, TierState
-from edgecloud.policies.greedy import estimate_service_delay_s
+from edgecloud.policies.estimate import estimate_service_delay_s
 
 from .harness import Processes
 

@@ -2,8 +2,9 @@
 
 from .base import Decision, Policy, TaskState, TierState
 from .baseline import CloudOnly, EdgeOnly, RandomChoice
+from .estimate import estimate_service_delay_s
 from .experience import Experience, StateSummary, distance
-from .greedy import Greedy, estimate_service_delay_s
+from .greedy import Greedy
 from .knn import KNearest
 from .registry import UnknownPolicyError, create_policy, has_policy, policy_names
 from .round_robin import RoundRobin

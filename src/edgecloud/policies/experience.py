@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from edgecloud.model.tasks import Route, TaskType
 
 from .base import TaskState
-from .greedy import estimate_service_delay_s
+from .estimate import estimate_service_delay_s
 
 
 @dataclass(frozen=True, slots=True)

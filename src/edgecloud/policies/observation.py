@@ -12,7 +12,7 @@ import numpy as np
 from edgecloud.model.tasks import Route, TaskType
 
 from .base import TaskState
-from .greedy import estimate_service_delay_s
+from .estimate import estimate_service_delay_s
 
 TASK_TYPES = tuple(TaskType)
 # Action i of the simulator and of a trained model routes to ROUTES[i].
