@@ -2,8 +2,10 @@ import math
 
 import pytest
 
+from edgecloud.model.cells import Direction, RadioConfigError, RadioEnvironment, cell_sites
+from edgecloud.model.fading import Fading
+from edgecloud.model.layout import RadioLayout
 from edgecloud.model.mobility import Mobility, MobilityKind
-from edgecloud.radio_emulator.cells import Direction, RadioConfigError, RadioEnvironment, cell_sites
 from edgecloud.radio_emulator.settings import RadioSettings
 
 
@@ -14,18 +16,18 @@ def test_three_sites_are_one_inter_site_distance_apart() -> None:
 
 
 def test_a_ue_id_always_lands_at_the_same_place() -> None:
-    first = RadioEnvironment(RadioSettings(seed=4))
-    second = RadioEnvironment(RadioSettings(seed=4))
+    first = RadioEnvironment(RadioLayout(seed=4))
+    second = RadioEnvironment(RadioLayout(seed=4))
     for name in ("x", "y", "z"):
         first.get_or_register(name)
     # A different arrival order must not move a UE.
     assert second.get_or_register("z") == first.get_or_register("z")
-    other_seed = RadioEnvironment(RadioSettings(seed=5))
+    other_seed = RadioEnvironment(RadioLayout(seed=5))
     assert other_seed.get_or_register("z").position != first.get_or_register("z").position
 
 
 def test_ues_attach_to_their_strongest_cell_with_plausible_sinr() -> None:
-    env = RadioEnvironment(RadioSettings(seed=1))
+    env = RadioEnvironment(RadioLayout(seed=1))
     ues = [env.get_or_register(f"ue-{i}") for i in range(200)]
     assert {u.cell_id for u in ues} == {0, 1, 2}
     # Interference-limited downlink: a best-server UE of 3 cells is above -3 dB (two equal
@@ -39,7 +41,7 @@ def test_ues_attach_to_their_strongest_cell_with_plausible_sinr() -> None:
 
 
 def test_shadowing_off_makes_sinr_depend_on_geometry_only() -> None:
-    env = RadioEnvironment(RadioSettings(seed=1, shadowing=False, n_cells=1, interference_load=0))
+    env = RadioEnvironment(RadioLayout(seed=1, shadowing=False, n_cells=1, interference_load=0))
     ues = [env.get_or_register(f"ue-{i}") for i in range(100)]
     los_near = [u for u in ues if u.los and u.distance_m < 30]
     los_far = [u for u in ues if u.los and u.distance_m > 80]
@@ -50,7 +52,7 @@ def test_shadowing_off_makes_sinr_depend_on_geometry_only() -> None:
 
 
 def test_fading_varies_per_rbg_and_is_redrawn_after_the_coherence_time() -> None:
-    env = RadioEnvironment(RadioSettings(seed=2, fading="rayleigh", coherence_time_s=0.05))
+    env = RadioEnvironment(RadioLayout(seed=2, fading=Fading.RAYLEIGH, coherence_time_s=0.05))
     ue = env.get_or_register("ue-f")
     first = list(env.rb_rates_bps(ue, Direction.DOWNLINK, now=0.0))
     assert len(first) == 13
@@ -75,7 +77,7 @@ def test_rayleigh_gains_average_one_so_mean_rates_follow_the_large_scale_sinr() 
 
 
 def test_a_far_ue_is_slower_than_a_near_one() -> None:
-    env = RadioEnvironment(RadioSettings(seed=0, shadowing=False, fading="none"))
+    env = RadioEnvironment(RadioLayout(seed=0, shadowing=False, fading=Fading.NONE))
     near, far = env.get_or_register("near"), env.get_or_register("far")
     near.site_los = far.site_los = [True, True, True]  # same propagation, different places
     site = env.sites[0]  # on the x axis, the other two sites towards negative x
@@ -89,7 +91,7 @@ def test_a_far_ue_is_slower_than_a_near_one() -> None:
 
 
 def test_moving_ues_stay_in_the_area_and_reattach() -> None:
-    env = RadioEnvironment(RadioSettings(seed=3))
+    env = RadioEnvironment(RadioLayout(seed=3))
     ue = env.get_or_register("walker")
     env.set_mobility(ue, Mobility(MobilityKind.CONSTANT_VELOCITY, speed_mps=30.0))
     cells = set()
@@ -101,7 +103,7 @@ def test_moving_ues_stay_in_the_area_and_reattach() -> None:
 
 
 def test_static_rbs_cannot_oversubscribe_a_cell() -> None:
-    env = RadioEnvironment(RadioSettings(seed=0, n_cells=1))
+    env = RadioEnvironment(RadioLayout(seed=0, n_cells=1))
     a, b = env.get_or_register("a"), env.get_or_register("b")
     env.set_static_rbs(a, Direction.DOWNLINK, 40)
     with pytest.raises(RadioConfigError, match="11 downlink RBs left"):
@@ -109,3 +111,9 @@ def test_static_rbs_cannot_oversubscribe_a_cell() -> None:
     env.set_static_rbs(b, Direction.DOWNLINK, 11)
     env.set_static_rbs(a, Direction.DOWNLINK, None)
     assert a.static_rbs[Direction.DOWNLINK] is None
+
+
+def test_the_radio_settings_carry_the_layout_and_its_defaults() -> None:
+    assert RadioSettings().layout() == RadioLayout()
+    layout = RadioSettings(n_cells=1, fading="rayleigh", seed=9).layout()
+    assert (layout.n_cells, layout.fading, layout.seed) == (1, Fading.RAYLEIGH, 9)

@@ -7,10 +7,10 @@ import random
 
 import pytest
 
+from edgecloud.model.cells import Direction, Ue
 from edgecloud.model.mobility import Motion
 from edgecloud.model.nr import Carrier
 from edgecloud.model.scheduling import SchedulerKind
-from edgecloud.radio_emulator.cells import Direction, Ue
 from edgecloud.radio_emulator.scheduler import AirScheduler
 
 RB_RATE_BPS = 1e6  # every RB carries 1 Mbit/s in these tests, on every RBG

@@ -21,11 +21,11 @@ from edgecloud.api.errors import (
     NotFoundError,
     UnauthorizedError,
 )
+from edgecloud.model.cells import Direction, RadioConfigError
 from edgecloud.model.mobility import Mobility, MobilityKind
 from edgecloud.model.scheduling import SchedulerKind
 
 from .air import resolve_ue_id
-from .cells import Direction, RadioConfigError
 from .deps import AirDep, BackhaulDep
 from .links import Backhaul
 from .schemas import UeView, ue_view

@@ -20,8 +20,8 @@ from edgecloud.api import headers as h
 from edgecloud.api.errors import BadRequestError, ServiceUnavailableError, TooManyUesError
 from edgecloud.common.reports import DeliveryReport
 from edgecloud.common.tasks import BackgroundTasks
+from edgecloud.model.cells import UE_ID_PATTERN, RadioEnvironment, Ue, UeLimitError
 
-from .cells import UE_ID_PATTERN, RadioEnvironment, Ue, UeLimitError
 from .metrics import RadioMetrics
 from .pacing import PacedRelay
 from .publisher import ReportPublisher

@@ -16,11 +16,11 @@ from edgecloud.api.errors import install_error_handlers
 from edgecloud.common.gc_tuning import freeze_startup_objects
 from edgecloud.common.http import relay_client
 from edgecloud.common.tasks import BackgroundTasks
+from edgecloud.model.cells import Direction, RadioEnvironment
 
 from .admin import admin_api, cells_api
 from .air import AirInterface
 from .backhaul_proxy import BackhaulProxy
-from .cells import Direction, RadioEnvironment
 from .links import Backhaul
 from .metrics import RadioMetrics, SchedulerCollector
 from .publisher import ReportPublisher
@@ -32,7 +32,7 @@ from .settings import RadioSettings
 def create_app(settings: RadioSettings) -> FastAPI:
     registry = CollectorRegistry()
     metrics = RadioMetrics(registry)
-    environment = RadioEnvironment(settings)
+    environment = RadioEnvironment(settings.layout())
     schedulers = {
         direction: AirScheduler(
             environment,

@@ -16,10 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from edgecloud.model.cells import Direction, Ue
 from edgecloud.model.nr import Carrier
 from edgecloud.model.scheduling import CellSchedulerState, Demand, SchedulerKind, schedule
-
-from .cells import Direction, Ue
 
 # Budgets are sums of floating-point products; without a tolerance a transmission can miss its
 # epoch by a rounding error of a billionth of a byte.

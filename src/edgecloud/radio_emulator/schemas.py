@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 if TYPE_CHECKING:
+    from edgecloud.model.cells import Ue
+
     from .air import AirInterface
-    from .cells import Ue
 
 
 class UeView(BaseModel):

@@ -9,8 +9,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from edgecloud.model.channel import Scenario
 from edgecloud.model.fading import Fading
+from edgecloud.model.layout import RadioLayout
 from edgecloud.model.mobility import MobilityKind
 from edgecloud.model.scheduling import SchedulerKind
+
+_LAYOUT = RadioLayout()
 
 
 class RadioSettings(BaseSettings):
@@ -24,40 +27,37 @@ class RadioSettings(BaseSettings):
     redis_url: str = "redis://127.0.0.1:6390/0"
     delivery_stream: str = "edgecloud:delivery"
     delivery_stream_maxlen: int = Field(default=100_000, ge=100)
-    seed: int = 0
+    seed: int = _LAYOUT.seed
 
-    # Cell layout and carrier (ARCHITECTURE.md section 7; 3.5 GHz is our assumption, band n78).
-    n_cells: int = Field(default=3, ge=1, le=7)
-    cell_radius_m: float = Field(default=100.0, gt=10.0)
-    scenario: Scenario = Scenario.UMI
-    carrier_hz: float = Field(default=3.5e9, ge=0.5e9, le=7.125e9)
-    numerology: int = Field(default=1, ge=0, le=3)
-    bandwidth_mhz: int = 20
-    gnb_power_dbm: float = 30.0
-    ue_power_dbm: float = 23.0
-    ue_noise_figure_db: float = 9.0
-    gnb_noise_figure_db: float = 5.0
-    ue_height_m: float = 1.5
-    # Fraction of neighbour-cell RBs assumed busy when computing inter-cell interference.
-    interference_load: float = Field(default=1.0, ge=0.0, le=1.0)
-    implementation_factor: float = Field(default=0.6, gt=0.0, le=1.0)
-    shadowing: bool = True
-    # auto: Rician (K = 9 dB, TR 38.901 UMi LOS) for LOS UEs, Rayleigh for NLOS ones.
-    fading: Fading | Literal["auto"] = "auto"
-    rician_k_db: float = 9.0
-    # None: Clarke's 0.423 / f_D from the UE's speed, at least pedestrian speed (3 km/h).
-    coherence_time_s: float | None = Field(default=None, gt=0)
-    link_abstraction: Literal["shannon", "cqi"] = "shannon"
+    # Cell layout and carrier: the defaults and their meaning are model.layout.RadioLayout's.
+    n_cells: int = Field(default=_LAYOUT.n_cells, ge=1, le=7)
+    cell_radius_m: float = Field(default=_LAYOUT.cell_radius_m, gt=10.0)
+    scenario: Scenario = _LAYOUT.scenario
+    carrier_hz: float = Field(default=_LAYOUT.carrier_hz, ge=0.5e9, le=7.125e9)
+    numerology: int = Field(default=_LAYOUT.numerology, ge=0, le=3)
+    bandwidth_mhz: int = _LAYOUT.bandwidth_mhz
+    gnb_power_dbm: float = _LAYOUT.gnb_power_dbm
+    ue_power_dbm: float = _LAYOUT.ue_power_dbm
+    ue_noise_figure_db: float = _LAYOUT.ue_noise_figure_db
+    gnb_noise_figure_db: float = _LAYOUT.gnb_noise_figure_db
+    ue_height_m: float = _LAYOUT.ue_height_m
+    interference_load: float = Field(default=_LAYOUT.interference_load, ge=0.0, le=1.0)
+    implementation_factor: float = Field(default=_LAYOUT.implementation_factor, gt=0.0, le=1.0)
+    shadowing: bool = _LAYOUT.shadowing
+    fading: Fading | Literal["auto"] = _LAYOUT.fading
+    rician_k_db: float = _LAYOUT.rician_k_db
+    coherence_time_s: float | None = Field(default=_LAYOUT.coherence_time_s, gt=0)
+    link_abstraction: Literal["shannon", "cqi"] = _LAYOUT.link_abstraction
 
     downlink_scheduler: SchedulerKind = SchedulerKind.PROPORTIONAL_FAIR
     uplink_scheduler: SchedulerKind = SchedulerKind.ROUND_ROBIN
     pf_window_epochs: float = Field(default=100.0, ge=1.0)
-    default_mobility: MobilityKind = MobilityKind.STATIC
-    default_speed_mps: float = Field(default=1.0, ge=0.0, le=70.0)
+    default_mobility: MobilityKind = _LAYOUT.default_mobility
+    default_speed_mps: float = Field(default=_LAYOUT.default_speed_mps, ge=0.0, le=70.0)
     mobility_step_s: float = Field(default=0.1, gt=0, le=5.0)
 
     scheduling_epoch_s: float = Field(default=0.001, ge=0.000125, le=0.02)
-    max_ues: int = Field(default=10_000, ge=1)
+    max_ues: int = Field(default=_LAYOUT.max_ues, ge=1)
     metrics_max_ues: int = Field(default=16, ge=0, description="UEs with their own metric labels")
     relay_buffer_chunks: int = Field(default=256, ge=1, description="per-request downlink buffer")
     # Bearer token of the admin API; without one the admin API refuses every change.
@@ -74,3 +74,8 @@ class RadioSettings(BaseSettings):
 
     upstream_connect_timeout_s: float = Field(default=2.0, gt=0)
     upstream_read_timeout_s: float = Field(default=300.0, gt=0)
+
+    def layout(self) -> RadioLayout:
+        """The pure radio environment's part of these settings."""
+        names = RadioLayout.__dataclass_fields__
+        return RadioLayout(**{name: getattr(self, name) for name in names})

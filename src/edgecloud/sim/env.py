@@ -27,7 +27,10 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
+from edgecloud.model.cells import Direction, RadioEnvironment
 from edgecloud.model.delay import generation_delay_s, transmission_delay_s
+from edgecloud.model.fading import Fading
+from edgecloud.model.layout import RadioLayout
 from edgecloud.model.tasks import DEFAULT_QUALITY, QualityTable, Route, TaskType
 from edgecloud.policies.base import TaskState, TierState
 from edgecloud.policies.observation import (
@@ -37,8 +40,6 @@ from edgecloud.policies.observation import (
     TASK_TYPES,
     observe,
 )
-from edgecloud.radio_emulator.cells import Direction, RadioEnvironment
-from edgecloud.radio_emulator.settings import RadioSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +85,7 @@ class OffloadingEnv(gym.Env[np.ndarray, int]):
         self.observation_space = spaces.Box(
             0.0, OBSERVATION_HIGH, shape=(OBSERVATION_SIZE,), dtype=np.float32
         )
-        radio = RadioEnvironment(RadioSettings(seed=self.config.radio_seed, fading="none"))
+        radio = RadioEnvironment(RadioLayout(seed=self.config.radio_seed, fading=Fading.NONE))
         ues = [radio.get_or_register(f"sim-ue-{i}") for i in range(self.config.n_ues)]
         self._cells = [ue.cell_id for ue in ues]
         self._rb_rate_bps = [radio.mean_rb_rate_bps(ue, Direction.DOWNLINK) for ue in ues]

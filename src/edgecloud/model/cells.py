@@ -20,18 +20,17 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from edgecloud.model.capacity import CqiLinkAbstraction, LinkAbstraction, sinr_db
-from edgecloud.model.channel import (
+from .capacity import CqiLinkAbstraction, LinkAbstraction, sinr_db
+from .channel import (
     SHADOWING_STD_DB,
     los_probability,
     noise_power_dbm,
     path_loss_db,
 )
-from edgecloud.model.fading import Fading, coherence_time_s, power_gain
-from edgecloud.model.mobility import Area, Mobility, Motion, advance
-from edgecloud.model.nr import Carrier
-
-from .settings import RadioSettings
+from .fading import Fading, coherence_time_s, power_gain
+from .layout import RadioLayout
+from .mobility import Area, Mobility, Motion, advance
+from .nr import Carrier
 
 UE_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:@-]{1,128}$")
 PEDESTRIAN_SPEED_MPS = 3 / 3.6
@@ -104,25 +103,25 @@ def cell_sites(n_cells: int, radius_m: float) -> list[Position]:
 class RadioEnvironment:
     """The radio picture of every registered UE, computed from the system model."""
 
-    def __init__(self, settings: RadioSettings) -> None:
-        self.settings = settings
-        self.carrier = Carrier(settings.numerology, settings.bandwidth_mhz)
-        link_class = CqiLinkAbstraction if settings.link_abstraction == "cqi" else LinkAbstraction
-        self.link = link_class(implementation_factor=settings.implementation_factor)
-        self.sites = cell_sites(settings.n_cells, settings.cell_radius_m)
+    def __init__(self, layout: RadioLayout) -> None:
+        self.layout = layout
+        self.carrier = Carrier(layout.numerology, layout.bandwidth_mhz)
+        link_class = CqiLinkAbstraction if layout.link_abstraction == "cqi" else LinkAbstraction
+        self.link = link_class(implementation_factor=layout.implementation_factor)
+        self.sites = cell_sites(layout.n_cells, layout.cell_radius_m)
         ring = max(s.distance_m(Position(0, 0)) for s in self.sites)
-        self.area = Area(ring + settings.cell_radius_m)
+        self.area = Area(ring + layout.cell_radius_m)
         self._rbg_sizes = self.carrier.rbg_sizes()
         self._ues: dict[str, Ue] = {}
         rb_hz = self.carrier.rb_bandwidth_hz
         n_rbs = self.carrier.n_rbs
         self._per_rb_db = 10 * math.log10(n_rbs)
         # Per cell, changeable at run time: transmit power and the load its interference assumes.
-        self.cell_power_dbm = [settings.gnb_power_dbm] * len(self.sites)
-        self.cell_load = [settings.interference_load] * len(self.sites)
-        self._ue_power_per_rb_dbm = settings.ue_power_dbm - 10 * math.log10(n_rbs)
-        self._ue_noise_dbm = noise_power_dbm(rb_hz, settings.ue_noise_figure_db)
-        self._gnb_noise_dbm = noise_power_dbm(rb_hz, settings.gnb_noise_figure_db)
+        self.cell_power_dbm = [layout.gnb_power_dbm] * len(self.sites)
+        self.cell_load = [layout.interference_load] * len(self.sites)
+        self._ue_power_per_rb_dbm = layout.ue_power_dbm - 10 * math.log10(n_rbs)
+        self._ue_noise_dbm = noise_power_dbm(rb_hz, layout.ue_noise_figure_db)
+        self._gnb_noise_dbm = noise_power_dbm(rb_hz, layout.gnb_noise_figure_db)
 
     @property
     def rbg_sizes(self) -> list[int]:
@@ -135,8 +134,8 @@ class RadioEnvironment:
     def get_or_register(self, ue_id: str) -> Ue:
         ue = self._ues.get(ue_id)
         if ue is None:
-            if len(self._ues) >= self.settings.max_ues:
-                raise UeLimitError(f"the emulator holds its maximum of {self.settings.max_ues} UEs")
+            if len(self._ues) >= self.layout.max_ues:
+                raise UeLimitError(f"the emulator holds its maximum of {self.layout.max_ues} UEs")
             ue = self._place(ue_id)
             self._ues[ue_id] = ue
         return ue
@@ -145,7 +144,7 @@ class RadioEnvironment:
         return self._ues.pop(ue_id, None) is not None
 
     def _place(self, ue_id: str) -> Ue:
-        s = self.settings
+        s = self.layout
         rng = random.Random(f"{s.seed}:{ue_id}")
         site = self.sites[rng.randrange(s.n_cells)]
         # Uniform in the disc, at least 10 m from the mast (the path-loss models' minimum).
@@ -170,7 +169,7 @@ class RadioEnvironment:
         return ue
 
     def _update_large_scale(self, ue: Ue) -> None:
-        s = self.settings
+        s = self.layout
         losses = []
         for i, site in enumerate(self.sites):
             d2 = max(ue.position.distance_m(site), 10.0)
@@ -192,22 +191,22 @@ class RadioEnvironment:
         ue.fading_redraw_at = -math.inf  # the channel changed: refresh the per-RBG rates
 
     def _fading_kind(self, ue: Ue) -> Fading:
-        configured = self.settings.fading
+        configured = self.layout.fading
         if configured == "auto":
             return Fading.RICIAN if ue.los else Fading.RAYLEIGH
         return Fading(configured)
 
     def _coherence_s(self, ue: Ue) -> float:
-        if self.settings.coherence_time_s is not None:
-            return self.settings.coherence_time_s
+        if self.layout.coherence_time_s is not None:
+            return self.layout.coherence_time_s
         speed = max(ue.motion.speed_mps, PEDESTRIAN_SPEED_MPS)
-        return coherence_time_s(speed, self.settings.carrier_hz)
+        return coherence_time_s(speed, self.layout.carrier_hz)
 
     def rb_rates_bps(self, ue: Ue, direction: Direction, now: float) -> list[float]:
         """Rate one RB of each RBG carries for the UE now (fading redrawn when due)."""
         if now >= ue.fading_redraw_at:
             kind = self._fading_kind(ue)
-            k_db = self.settings.rician_k_db
+            k_db = self.layout.rician_k_db
             for d in Direction:
                 gains = [power_gain(kind, ue.rng, k_db) for _ in self.rbg_sizes]
                 ue.gains[d] = gains
