@@ -12,14 +12,17 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import AnyHttpUrl, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from edgecloud.common.settings_env import settings_environment
 from edgecloud.infra.binaries import prometheus, redis_command
 from edgecloud.llm.catalog import BUNDLED_MODELS, Tier
 from edgecloud.llm.launcher import vllm_command, vllm_environment
 from edgecloud.llm.models import model_dir
 from edgecloud.llm.settings import EngineSettings
+from edgecloud.orchestrator import OrchestratorSettings
+from edgecloud.radio_emulator import RadioSettings
 
 
 class StackSettings(BaseSettings):
@@ -135,24 +138,25 @@ def stack_services(settings: StackSettings) -> list[ServiceSpec]:
             )
         )
     edge, cloud = BUNDLED_MODELS[Tier.EDGE], BUNDLED_MODELS[Tier.CLOUD]
-    orchestrator_env = {
-        "EDGECLOUD_ORCH_REDIS_URL": redis_url,
-        "EDGECLOUD_ORCH_DEFAULT_POLICY": s.policy,
-        "EDGECLOUD_ORCH_SEED": str(s.seed),
-        "EDGECLOUD_ORCH_EDGE_URL": f"{base}:{s.edge_port}",
-        "EDGECLOUD_ORCH_EDGE_MODEL": edge.name,
+    orchestrator = OrchestratorSettings(
+        redis_url=redis_url,
+        default_policy=s.policy,
+        seed=s.seed,
+        edge_url=AnyHttpUrl(f"{base}:{s.edge_port}"),
+        edge_model=edge.name,
         # The cloud tier is reached through the radio emulator's backhaul, as in a deployment.
-        "EDGECLOUD_ORCH_CLOUD_URL": f"{base}:{s.radio_port}/backhaul",
-        "EDGECLOUD_ORCH_CLOUD_MODEL": cloud.name,
-    }
-    radio_env = {
-        "EDGECLOUD_RADIO_REDIS_URL": redis_url,
-        "EDGECLOUD_RADIO_ORCHESTRATOR_URL": f"{base}:{s.orchestrator_port}",
-        "EDGECLOUD_RADIO_CLOUD_URL": f"{base}:{s.cloud_port}",
-        "EDGECLOUD_RADIO_SEED": str(s.seed),
-    }
-    if s.admin_token is not None:
-        radio_env["EDGECLOUD_RADIO_ADMIN_TOKEN"] = s.admin_token.get_secret_value()
+        cloud_url=AnyHttpUrl(f"{base}:{s.radio_port}/backhaul"),
+        cloud_model=cloud.name,
+    )
+    radio = RadioSettings(
+        redis_url=redis_url,
+        orchestrator_url=AnyHttpUrl(f"{base}:{s.orchestrator_port}"),
+        cloud_url=AnyHttpUrl(f"{base}:{s.cloud_port}"),
+        seed=s.seed,
+        admin_token=s.admin_token,
+    )
+    orchestrator_env = settings_environment(orchestrator)
+    radio_env = settings_environment(radio)
     services += [
         ServiceSpec(
             "orchestrator",

@@ -7,6 +7,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from pydantic import AnyHttpUrl
+
+from edgecloud.common.settings_env import settings_environment
+from edgecloud.orchestrator import OrchestratorSettings
 
 from .conftest import Stack, extra_orchestrator
 
@@ -80,7 +84,9 @@ def test_an_invalid_ue_id_and_an_unknown_policy(stack: Stack) -> None:
 @pytest.fixture(scope="module")
 def orchestrator_without_tiers(stack: Stack) -> Iterator[str]:
     """A second orchestrator whose tiers both point at ports where nothing listens."""
-    env = {"EDGECLOUD_ORCH_EDGE_URL": DEAD_URL, "EDGECLOUD_ORCH_CLOUD_URL": DEAD_URL}
+    env = settings_environment(
+        OrchestratorSettings(edge_url=AnyHttpUrl(DEAD_URL), cloud_url=AnyHttpUrl(DEAD_URL))
+    )
     with extra_orchestrator(stack, "orchestrator-no-tiers", env) as url:
         yield url
 

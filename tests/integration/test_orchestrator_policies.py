@@ -14,9 +14,12 @@ from dataclasses import dataclass
 import httpx
 import pytest
 from mirakuru import TCPExecutor
+from pydantic import AnyHttpUrl
 
 from edgecloud.bench.harness import free_port
+from edgecloud.common.settings_env import settings_environment
 from edgecloud.infra.binaries import redis_command
+from edgecloud.orchestrator import OrchestratorSettings
 
 from .conftest import Stack, extra_orchestrator
 
@@ -64,12 +67,14 @@ def replicas(stack: Stack) -> Iterator[Replicas]:
                     extra_orchestrator(
                         stack,
                         f"replica-{name}",
-                        {
-                            "EDGECLOUD_ORCH_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
-                            "EDGECLOUD_ORCH_INSTANCE_ID": f"replica-{name}",
-                            "EDGECLOUD_ORCH_ICL_TIMEOUT_S": "10",
-                            "EDGECLOUD_ORCH_POOL_REFRESH_S": "0.5",
-                        },
+                        settings_environment(
+                            OrchestratorSettings(
+                                redis_url=f"redis://127.0.0.1:{redis_port}/0",
+                                instance_id=f"replica-{name}",
+                                icl_timeout_s=10,
+                                pool_refresh_s=0.5,
+                            )
+                        ),
                     )
                 )
                 for name in ("a", "b")
@@ -143,7 +148,9 @@ def test_requests_go_on_when_redis_stops(replicas: Replicas) -> None:
 
 def test_a_dead_edge_fails_over_to_the_cloud(stack: Stack) -> None:
     with extra_orchestrator(
-        stack, "orchestrator-dead-edge", {"EDGECLOUD_ORCH_EDGE_URL": DEAD_URL}
+        stack,
+        "orchestrator-dead-edge",
+        settings_environment(OrchestratorSettings(edge_url=AnyHttpUrl(DEAD_URL))),
     ) as url:
         reply = ask(url, "edge-only")
         assert reply.status_code == 200, reply.text

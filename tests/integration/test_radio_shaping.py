@@ -12,8 +12,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import AnyHttpUrl, SecretStr
 
 from edgecloud.bench.harness import Processes
+from edgecloud.common.settings_env import settings_environment
+from edgecloud.model.fading import Fading
+from edgecloud.radio_emulator import RadioSettings
 
 pytestmark = pytest.mark.integration
 
@@ -27,12 +31,13 @@ def radio_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with Processes(logs) as procs:
         redis_url = procs.redis()
         bulk = procs.app("bulk", "edgecloud.bench.bulk_source:create_app", {})
-        env = {
-            "EDGECLOUD_RADIO_REDIS_URL": redis_url,
-            "EDGECLOUD_RADIO_ORCHESTRATOR_URL": bulk,
-            "EDGECLOUD_RADIO_FADING": "none",
-            "EDGECLOUD_RADIO_ADMIN_TOKEN": TOKEN,
-        }
+        settings = RadioSettings(
+            redis_url=redis_url,
+            orchestrator_url=AnyHttpUrl(bulk),
+            fading=Fading.NONE,
+            admin_token=SecretStr(TOKEN),
+        )
+        env = settings_environment(settings)
         yield procs.app("radio", "edgecloud.radio_emulator:create_app_from_env", env)
 
 

@@ -56,7 +56,8 @@ def test_the_stack_routes_the_cloud_through_the_backhaul() -> None:
     assert list(services) == ["redis", "edge-llm", "cloud-llm", "orchestrator", "radio-emulator"]
     orchestrator_env = services["orchestrator"].env
     assert orchestrator_env["EDGECLOUD_ORCH_CLOUD_URL"] == "http://127.0.0.1:18000/backhaul"
-    assert services["radio-emulator"].env["EDGECLOUD_RADIO_ORCHESTRATOR_URL"].endswith(":18001")
+    radio_env = services["radio-emulator"].env
+    assert radio_env["EDGECLOUD_RADIO_ORCHESTRATOR_URL"] == "http://127.0.0.1:18001/"
     assert services["redis"].health_url("127.0.0.1") is None
     config = supervisord_config(settings, list(services.values()))
     assert config.count("[program:") == 5

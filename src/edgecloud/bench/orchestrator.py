@@ -30,8 +30,10 @@ from pathlib import Path
 
 import httpx
 from prometheus_client import CollectorRegistry
+from pydantic import AnyHttpUrl
 from redis.asyncio import Redis
 
+from edgecloud.common.settings_env import settings_environment
 from edgecloud.common.tasks import BackgroundTasks
 from edgecloud.icl import DecisionClient
 from edgecloud.llm.catalog import SMOLLM2
@@ -264,13 +266,15 @@ def main() -> None:
         orchestrator = procs.app(
             "orchestrator",
             "edgecloud.orchestrator:create_app_from_env",
-            {
-                "EDGECLOUD_ORCH_REDIS_URL": redis_url,
-                "EDGECLOUD_ORCH_EDGE_URL": engine,
-                "EDGECLOUD_ORCH_CLOUD_URL": engine,
-                "EDGECLOUD_ORCH_EDGE_MAX_IN_FLIGHT": "256",
-                "EDGECLOUD_ORCH_CLOUD_MAX_IN_FLIGHT": "256",
-            },
+            settings_environment(
+                OrchestratorSettings(
+                    redis_url=redis_url,
+                    edge_url=AnyHttpUrl(engine),
+                    cloud_url=AnyHttpUrl(engine),
+                    edge_max_in_flight=256,
+                    cloud_max_in_flight=256,
+                )
+            ),
         )
         asyncio.run(latencies(orchestrator, 4, 2, args.tokens))  # warm-up
         use_wrk = shutil.which("wrk") is not None

@@ -21,6 +21,11 @@ from typing import Any
 
 import httpx
 import psutil
+from pydantic import AnyHttpUrl, SecretStr
+
+from edgecloud.common.settings_env import settings_environment
+from edgecloud.model.scheduling import SchedulerKind
+from edgecloud.radio_emulator import RadioSettings
 
 from .harness import Processes
 
@@ -111,14 +116,15 @@ def jain(values: list[float]) -> float:
 
 
 def radio_env(redis_url: str, upstream: str, fading: str, bandwidth_mhz: int) -> dict[str, str]:
-    return {
-        "EDGECLOUD_RADIO_REDIS_URL": redis_url,
-        "EDGECLOUD_RADIO_ORCHESTRATOR_URL": upstream,
-        "EDGECLOUD_RADIO_FADING": fading,
-        "EDGECLOUD_RADIO_BANDWIDTH_MHZ": str(bandwidth_mhz),
-        "EDGECLOUD_RADIO_DOWNLINK_SCHEDULER": "round_robin",
-        "EDGECLOUD_RADIO_ADMIN_TOKEN": TOKEN,
-    }
+    settings = RadioSettings(
+        redis_url=redis_url,
+        orchestrator_url=AnyHttpUrl(upstream),
+        fading=fading,  # validated by the settings class
+        bandwidth_mhz=bandwidth_mhz,
+        downlink_scheduler=SchedulerKind.ROUND_ROBIN,
+        admin_token=SecretStr(TOKEN),
+    )
+    return settings_environment(settings)
 
 
 def main() -> None:
