@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Literal
 
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
@@ -77,5 +78,4 @@ class RadioSettings(BaseSettings):
 
     def layout(self) -> RadioLayout:
         """The pure radio environment's part of these settings."""
-        names = RadioLayout.__dataclass_fields__
-        return RadioLayout(**{name: getattr(self, name) for name in names})
+        return RadioLayout(**{f.name: getattr(self, f.name) for f in fields(RadioLayout)})
