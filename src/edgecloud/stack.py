@@ -17,10 +17,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from edgecloud.common.settings_env import settings_environment
 from edgecloud.infra.binaries import prometheus, redis_command
-from edgecloud.llm.catalog import BUNDLED_MODELS, Tier
+from edgecloud.llm.catalog import BUNDLED_MODELS
 from edgecloud.llm.launcher import vllm_command, vllm_environment
 from edgecloud.llm.models import model_dir
 from edgecloud.llm.settings import EngineSettings
+from edgecloud.model.tasks import Route
 from edgecloud.orchestrator import OrchestratorSettings
 from edgecloud.radio_emulator import RadioSettings
 
@@ -106,7 +107,7 @@ def stack_services(settings: StackSettings) -> list[ServiceSpec]:
     s = settings
     base = f"http://{s.host}"
     redis_url = f"redis://{s.host}:{s.redis_port}/0"
-    binds = dict(zip((Tier.EDGE, Tier.CLOUD), cpu_split(), strict=True))
+    binds = dict(zip((Route.EDGE, Route.CLOUD), cpu_split(), strict=True))
     services = [
         ServiceSpec(
             "redis",
@@ -116,7 +117,7 @@ def stack_services(settings: StackSettings) -> list[ServiceSpec]:
             startup_timeout_s=20,
         )
     ]
-    for tier, port in ((Tier.EDGE, s.edge_port), (Tier.CLOUD, s.cloud_port)):
+    for tier, port in ((Route.EDGE, s.edge_port), (Route.CLOUD, s.cloud_port)):
         engine = EngineSettings(
             work_dir=s.work_dir,
             engine_python=s.engine_python,
@@ -137,7 +138,7 @@ def stack_services(settings: StackSettings) -> list[ServiceSpec]:
                 startup_timeout_s=300,
             )
         )
-    edge, cloud = BUNDLED_MODELS[Tier.EDGE], BUNDLED_MODELS[Tier.CLOUD]
+    edge, cloud = BUNDLED_MODELS[Route.EDGE], BUNDLED_MODELS[Route.CLOUD]
     orchestrator = OrchestratorSettings(
         redis_url=redis_url,
         default_policy=s.policy,

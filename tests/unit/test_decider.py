@@ -5,23 +5,18 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import httpx
 import pytest
 from prometheus_client import CollectorRegistry
-from redis.asyncio import Redis
 
 from edgecloud.common.tasks import BackgroundTasks
-from edgecloud.icl import DecisionClient
+from edgecloud.icl import Decider, DecisionClient, DecisionConfig, DecisionMetrics
 from edgecloud.model import Route, TaskType
-from edgecloud.orchestrator.decider import Decider
-from edgecloud.orchestrator.metrics import OrchestratorMetrics
-from edgecloud.orchestrator.pool import ExperiencePool
-from edgecloud.orchestrator.settings import OrchestratorSettings
-from edgecloud.policies import Experience, StateSummary
+from edgecloud.policies import Experience, ExperiencePool, StateSummary
 
 from .factories import task_state
 
@@ -56,20 +51,26 @@ def scoring(edge: float, cloud: float, prior_edge: float, prior_cloud: float) ->
     return handler
 
 
-def make(handler: Handler, fresh_pool: bool = True, **settings: object) -> tuple[Decider, str]:
-    values: dict[str, object] = {"icl_epsilon": 0.0, "icl_timeout_s": 0.5} | settings
-    config = OrchestratorSettings.model_validate(values)
+def make(handler: Handler, fresh_pool: bool = True, **config: Any) -> tuple[Decider, str]:
+    decision_config = replace(DecisionConfig(epsilon=0.0, timeout_s=0.5), **config)
     registry = CollectorRegistry()
-    metrics = OrchestratorMetrics(registry)
-    pool = ExperiencePool(Redis.from_url("redis://127.0.0.1:1/0"), "unused", 100)
+    metrics = DecisionMetrics(registry)
+    pool = ExperiencePool(100)
     if fresh_pool:
-        pool.refreshed_at = time.monotonic()
         here = StateSummary.of(task_state(TaskType.CHAT))
         pool.add(Experience(here, Route.EDGE, -0.4, 0.4, False))
     client = DecisionClient(
         httpx.AsyncClient(transport=httpx.MockTransport(handler), base_url="http://llm"), "m"
     )
-    decider = Decider(config, random.Random(1), pool, client, metrics, BackgroundTasks())
+    decider = Decider(
+        decision_config,
+        random.Random(1),
+        pool,
+        client,
+        metrics,
+        BackgroundTasks(),
+        pool_fresh=lambda: fresh_pool,
+    )
     decider.registry = registry  # type: ignore[attr-defined]
     return decider, "icl"
 
@@ -117,7 +118,7 @@ async def test_a_stale_pool_means_greedy_for_pool_policies() -> None:
 
 @pytest.mark.anyio
 async def test_epsilon_greedy_explores_both_routes() -> None:
-    decider, name = make(answering("edge"), icl_epsilon=1.0)
+    decider, name = make(answering("edge"), epsilon=1.0)
     routes = {(await decider.decide(name, task_state())).route for _ in range(30)}
     assert routes == {Route.EDGE, Route.CLOUD}
     assert counter(decider, "edgecloud_icl_explorations_total") == 30
@@ -127,15 +128,15 @@ async def test_epsilon_greedy_explores_both_routes() -> None:
 async def test_scoring_mode_uses_calibrated_log_probabilities() -> None:
     # Raw scores favour the edge, but the model favours the edge even without a state.
     handler = scoring(edge=0.6, cloud=0.4, prior_edge=0.8, prior_cloud=0.2)
-    calibrated, name = make(handler, icl_answer="score", icl_calibrate=True)
-    raw, _ = make(handler, icl_answer="score", icl_calibrate=False)
+    calibrated, name = make(handler, answer="score", calibrate=True)
+    raw, _ = make(handler, answer="score", calibrate=False)
     assert (await calibrated.decide(name, task_state())).route is Route.CLOUD
     assert (await raw.decide(name, task_state())).route is Route.EDGE
 
 
 @pytest.mark.anyio
 async def test_cached_mode_answers_from_the_cache_once_filled() -> None:
-    decider, name = make(answering("cloud"), icl_mode="cached")
+    decider, name = make(answering("cloud"), mode="cached")
     state = task_state(TaskType.CHAT, edge_tpot_s=0.01, cloud_tpot_s=0.02)
     first = await decider.decide(name, state)
     assert "cache_miss" in first.note  # greedy answers while the entry is computed

@@ -10,10 +10,8 @@ from prometheus_client import CollectorRegistry
 
 from edgecloud.common.drl_model import load_drl_policy
 from edgecloud.common.tasks import BackgroundTasks
+from edgecloud.icl import Decider, DecisionConfig, DecisionMetrics
 from edgecloud.model import Route, TaskType
-from edgecloud.orchestrator.decider import Decider
-from edgecloud.orchestrator.metrics import OrchestratorMetrics
-from edgecloud.orchestrator.settings import OrchestratorSettings
 from edgecloud.policies.drl import DrlPolicy
 from edgecloud.sim import SimConfig, evaluate
 from edgecloud.sim.drl import train
@@ -51,9 +49,9 @@ def test_the_loaded_model_is_deterministic(dqn: Path) -> None:
 async def test_the_orchestrator_serves_the_trained_model_or_falls_back(dqn: Path) -> None:
     def decider(path: Path | None) -> tuple[Decider, CollectorRegistry]:
         registry = CollectorRegistry()
-        settings = OrchestratorSettings(drl_model_path=path)
+        config = DecisionConfig(drl_model_path=path)
         return Decider(
-            settings, random.Random(0), None, None, OrchestratorMetrics(registry), BackgroundTasks()
+            config, random.Random(0), None, None, DecisionMetrics(registry), BackgroundTasks()
         ), registry
 
     serving, _ = decider(dqn)

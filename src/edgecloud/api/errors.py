@@ -9,8 +9,10 @@ an OpenAI-compatible API already parse. Exceptions::
     ├── ForbiddenError            403 permission_error
     ├── NotFoundError             404 not_found_error
     ├── TooManyUesError           429 rate_limit_error (the radio's UE registry is full)
+    ├── UpstreamRejectedError     the engine's 4xx, in the engine's own body when it is this shape
     ├── BadGatewayError           502 upstream_error (an engine answered with a server error)
     └── ServiceUnavailableError   503 service_unavailable
+        └── TierUnavailableError  503 tier_unavailable (no engine could be reached)
     RequestValidationError        400 invalid_request_error (FastAPI's, re-shaped)
     StarletteHTTPException        its status, re-shaped
     any other exception           500 internal_error (a bug: logged with its traceback)
@@ -42,19 +44,39 @@ class ErrorResponse(BaseModel):
 
 
 class APIError(Exception):
+    """``headers`` go on the error response (the orchestrator's X-Route and X-Request-Id)."""
+
     status_code = 500
     error_type = "internal_error"
 
-    def __init__(self, message: str, *, param: str | None = None, code: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        param: str | None = None,
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.param = param
         self.code = code
+        self.headers = headers
 
-    def to_response(self, headers: dict[str, str] | None = None) -> JSONResponse:
-        return error_response(
-            self.status_code, self.message, self.error_type, self.param, self.code, headers
+    def body(self) -> ErrorResponse:
+        info = ErrorInfo(
+            message=self.message, type=self.error_type, param=self.param, code=self.code
         )
+        return ErrorResponse(error=info)
+
+    def to_response(self) -> JSONResponse:
+        return JSONResponse(
+            self.body().model_dump(), status_code=self.status_code, headers=self.headers
+        )
+
+    def sse_event(self) -> bytes:
+        """The error as the final event of a stream already under way (same body)."""
+        return b"data: " + self.body().model_dump_json().encode() + b"\n\n"
 
 
 class BadRequestError(APIError):
@@ -82,6 +104,31 @@ class TooManyUesError(APIError):
     error_type = "rate_limit_error"
 
 
+class UpstreamRejectedError(APIError):
+    """An engine refused the request (its 4xx): its status, and its own body when that is already
+    the error shape (vLLM answers in the OpenAI shape), so the client sees what the engine said."""
+
+    error_type = "invalid_request_error"
+
+    def __init__(
+        self,
+        status_code: int,
+        message: str,
+        *,
+        engine_body: dict[str, object] | None = None,
+        param: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message, param=param, headers=headers)
+        self.status_code = status_code
+        self.engine_body = engine_body
+
+    def to_response(self) -> JSONResponse:
+        if self.engine_body is None:
+            return super().to_response()
+        return JSONResponse(self.engine_body, status_code=self.status_code, headers=self.headers)
+
+
 class BadGatewayError(APIError):
     status_code = 502
     error_type = "upstream_error"
@@ -90,6 +137,15 @@ class BadGatewayError(APIError):
 class ServiceUnavailableError(APIError):
     status_code = 503
     error_type = "service_unavailable"
+
+
+class TierUnavailableError(ServiceUnavailableError):
+    """No LLM tier could take the request (unreachable, or cooling down and the other unfit)."""
+
+    def __init__(
+        self, message: str, *, param: str | None = None, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message, param=param, code="tier_unavailable", headers=headers)
 
 
 def error_response(

@@ -26,23 +26,27 @@ import shutil
 import statistics
 import subprocess
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
 from prometheus_client import CollectorRegistry
 from pydantic import AnyHttpUrl
-from redis.asyncio import Redis
 
 from edgecloud.common.settings_env import settings_environment
 from edgecloud.common.tasks import BackgroundTasks
-from edgecloud.icl import DecisionClient
+from edgecloud.icl import Decider, DecisionClient, DecisionConfig, DecisionMetrics
 from edgecloud.llm.catalog import SMOLLM2
 from edgecloud.model import DEFAULT_QUALITY, Route, TaskType, reward
-from edgecloud.orchestrator.decider import Decider
-from edgecloud.orchestrator.metrics import OrchestratorMetrics
-from edgecloud.orchestrator.pool import ExperiencePool
-from edgecloud.orchestrator.settings import OrchestratorSettings
-from edgecloud.policies import Experience, Greedy, StateSummary, TaskState, TierState
+from edgecloud.orchestrator import OrchestratorSettings
+from edgecloud.policies import (
+    Experience,
+    ExperiencePool,
+    Greedy,
+    StateSummary,
+    TaskState,
+    TierState,
+)
 from edgecloud.policies.estimate import estimate_service_delay_s
 
 from .harness import Processes
@@ -209,29 +213,25 @@ async def icl_bench(llm_url: str, states: list[TaskState]) -> dict[str, tuple[fl
     rng = random.Random(7)
     history = experiences(task_states(random.Random(11)), rng)
     results = {}
-    configurations: list[tuple[str, dict[str, object], str]] = [
-        ("choice", {"icl_answer": "choice"}, "icl-request"),
-        ("score-raw", {"icl_answer": "score", "icl_calibrate": False}, "icl-request"),
-        ("score-calibrated", {"icl_answer": "score", "icl_calibrate": True}, "icl-request"),
-        ("cached", {"icl_answer": "choice"}, "icl-cached"),
+    base = DecisionConfig(epsilon=0.0, timeout_s=10.0)
+    configurations: list[tuple[str, DecisionConfig, str]] = [
+        ("choice", replace(base, answer="choice"), "icl-request"),
+        ("score-raw", replace(base, answer="score", calibrate=False), "icl-request"),
+        ("score-calibrated", replace(base, answer="score", calibrate=True), "icl-request"),
+        ("cached", replace(base, answer="choice"), "icl-cached"),
     ]
-    for label, overrides, policy in configurations:
-        settings = OrchestratorSettings.model_validate(
-            {"icl_epsilon": 0.0, "icl_timeout_s": 10.0, **overrides}
-        )
+    for label, config, policy in configurations:
         registry = CollectorRegistry()
-        pool = ExperiencePool(Redis.from_url("redis://127.0.0.1:1/0"), "unused", 1000)
-        for experience in history:
-            pool.add(experience)
-        pool.refreshed_at = time.monotonic() + 3600
+        pool = ExperiencePool(1000)
+        pool.extend(history)
         background = BackgroundTasks()
         async with httpx.AsyncClient(base_url=llm_url, timeout=10) as http:
             decider = Decider(
-                settings,
+                config,
                 random.Random(1),
                 pool,
                 DecisionClient(http, SMOLLM2.name),
-                OrchestratorMetrics(registry),
+                DecisionMetrics(registry),
                 background,
             )
             if policy == "icl-cached":

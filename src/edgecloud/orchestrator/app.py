@@ -16,18 +16,18 @@ from edgecloud.api.errors import install_error_handlers
 from edgecloud.common.gc_tuning import freeze_startup_objects
 from edgecloud.common.http import relay_client
 from edgecloud.common.tasks import BackgroundTasks
-from edgecloud.icl import DecisionClient
+from edgecloud.icl import Decider, DecisionClient, PoolFeed
 from edgecloud.model.tasks import DEFAULT_QUALITY, Route
+from edgecloud.policies import ExperiencePool
 
-from .decider import Decider
+from .endpoints import TierEndpoint
 from .engine_load import poll_load
 from .history import HistoryStore
+from .history_source import RedisHistorySource
 from .metrics import OrchestratorMetrics
-from .pool import ExperiencePool
 from .routes import health_api, history_api, openai_api, policy_api
 from .service import ChatService
 from .settings import OrchestratorSettings
-from .tiers import Tier
 
 
 def create_app(
@@ -58,12 +58,16 @@ def create_app(
             client(Route.EDGE, settings.edge_url) as edge,
             client(Route.CLOUD, settings.cloud_url) as cloud,
         ):
-            tiers = {
-                Route.EDGE: Tier(Route.EDGE, settings.tier("edge"), edge, settings.ewma_weight),
-                Route.CLOUD: Tier(Route.CLOUD, settings.tier("cloud"), cloud, settings.ewma_weight),
+            endpoints = {
+                route: TierEndpoint(route, settings.tier(route), client, settings.ewma_weight)
+                for route, client in ((Route.EDGE, edge), (Route.CLOUD, cloud))
             }
             history = HistoryStore(redis, settings, metrics)
-            pool = ExperiencePool(redis, settings.history_stream, settings.pool_size)
+            feed = PoolFeed(
+                ExperiencePool(settings.pool_size),
+                RedisHistorySource(redis, settings.history_stream),
+                settings.pool_stale_after_s,
+            )
             icl_transport = (transports or {}).get("icl")
             icl_http = httpx.AsyncClient(
                 base_url=str(settings.icl_url or settings.edge_url),
@@ -71,22 +75,23 @@ def create_app(
                 transport=icl_transport,
             )
             decider = Decider(
-                settings,
+                settings.decision_config(),
                 random.Random(settings.seed),
-                pool,
+                feed.pool,
                 DecisionClient(icl_http, settings.icl_model or settings.edge_model),
-                metrics,
+                metrics.decider,
                 background,
+                pool_fresh=feed.is_fresh,
             )
             app.state.redis = redis
             app.state.history = history
             app.state.chat = ChatService(
-                settings, tiers, history, metrics, background, DEFAULT_QUALITY, decider
+                settings, endpoints, history, metrics, background, DEFAULT_QUALITY, decider
             )
             loops = [
                 asyncio.create_task(history.run_consumer(settings.instance_id)),
-                asyncio.create_task(pool.run(settings.pool_refresh_s, metrics.pool_size.set)),
-                asyncio.create_task(poll_load(list(tiers.values()), settings.load_poll_s)),
+                asyncio.create_task(feed.run(settings.pool_refresh_s, metrics.pool_size.set)),
+                asyncio.create_task(poll_load(list(endpoints.values()), settings.load_poll_s)),
             ]
             freeze_startup_objects()
             try:

@@ -7,7 +7,7 @@ import logging
 
 import httpx
 
-from .tiers import Tier
+from .endpoints import TierEndpoint
 
 logger = logging.getLogger(__name__)
 
@@ -25,9 +25,9 @@ def parse_queue(text: str) -> tuple[int, int]:
     return int(totals[WAITING]), int(totals[RUNNING])
 
 
-async def poll_load(tiers: list[Tier], interval_s: float) -> None:
+async def poll_load(endpoints: list[TierEndpoint], interval_s: float) -> None:
     while True:
-        for tier in tiers:
+        for tier in endpoints:
             try:
                 reply = await tier.client.get("/metrics", timeout=interval_s)
                 tier.waiting, tier.running = parse_queue(reply.text)

@@ -5,13 +5,12 @@ Delay metrics are labelled by route, policy and task type: all bounded sets, nev
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from edgecloud.icl.metrics import DecisionMetrics
 from edgecloud.model.tasks import Route, TaskType
 
-from .records import HistoryRecord
+from .records import HistoryRecord, RequestStatus
 
 DELAY_BUCKETS_S = (
     0.0005,
@@ -33,18 +32,6 @@ DELAY_BUCKETS_S = (
     120,
 )
 HISTORY_OUTCOMES = ("joined", "report_missing", "direct", "dropped")
-
-
-class FallbackReason(StrEnum):
-    """Why a policy handed a decision to greedy (label ``reason`` of the fallbacks counter)."""
-
-    NO_MODEL = "no_model"  # drl without a trained model
-    POOL_UNAVAILABLE = "pool_unavailable"  # kNN/ICL while the experience pool is stale
-    NO_DECISION_LLM = "no_decision_llm"
-    TIMEOUT = "timeout"
-    LLM_ERROR = "llm_error"
-    INVALID_ANSWER = "invalid_answer"
-    CACHE_MISS = "cache_miss"  # cached ICL before its first decision for the state
 
 
 DELAY_PARTS = ("uplink", "decision", "queue", "backhaul", "ttft", "decode", "downlink", "other")
@@ -106,13 +93,7 @@ class OrchestratorMetrics:
             ["outcome"],
             registry=registry,
         )
-
-        self.fallbacks = Counter(
-            "edgecloud_policy_fallbacks",
-            "Decisions a policy handed to greedy, by reason (timeout, invalid_answer, ...)",
-            ["policy", "reason"],
-            registry=registry,
-        )
+        self.decider = DecisionMetrics(registry)  # fallbacks and ICL, counted by the decider
         self.failovers = Counter(
             "edgecloud_failovers",
             "Requests moved to the other tier after the chosen one failed before the first byte",
@@ -132,24 +113,9 @@ class OrchestratorMetrics:
             ["route"],
             registry=registry,
         )
-        self.icl_decisions = Counter(
-            "edgecloud_icl_decisions",
-            "ICL decisions by mode and answer kind, and whether greedy would have agreed",
-            ["mode", "answer", "agrees_with_greedy"],
-            registry=registry,
-        )
         self.pool_size = Gauge(
             "edgecloud_experience_pool_size",
             "Experiences this replica holds for kNN and ICL",
-            registry=registry,
-        )
-        self.icl_explorations = Counter(
-            "edgecloud_icl_explorations", "Epsilon-greedy random decisions", registry=registry
-        )
-        self.icl_selections = Counter(
-            "edgecloud_icl_example_selections",
-            "Example selections by method (state, ranking, none)",
-            ["method"],
             registry=registry,
         )
 
@@ -166,9 +132,12 @@ class OrchestratorMetrics:
                 self.tier_failures.labels(route.value, reason)
         for outcome in HISTORY_OUTCOMES:
             self.history.labels(outcome)
-        for reason in FallbackReason:
-            if reason is not FallbackReason.NO_MODEL:
-                self.fallbacks.labels("icl", reason.value)
+
+    def count_request(self, route: Route, policy: str, status: RequestStatus) -> None:
+        self.requests.labels(route.value, policy, status.value).inc()
+
+    def set_in_flight(self, route: Route, requests: int) -> None:
+        self.in_flight.labels(route.value).set(requests)
 
     def observe_record(self, record: HistoryRecord) -> None:
         labels = (record.route, record.policy, record.task_type)

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from pydantic import BaseModel, Field
 
 from edgecloud.common.reports import DeliveryReport
 from edgecloud.model.reward import reward
+
+
+class RequestStatus(StrEnum):
+    """How a request ended (label ``status`` of the requests counter). A history record has one of
+    the first three: the others end before any engine streamed."""
+
+    OK = "ok"
+    UPSTREAM_ERROR = "upstream_error"  # the engine failed (a 5xx, or in the middle of the stream)
+    CLIENT_DISCONNECTED = "client_disconnected"
+    TIER_UNAVAILABLE = "tier_unavailable"  # no engine could be reached
+    UPSTREAM_REJECTED = "upstream_rejected"  # the engine refused it (its 4xx)
 
 
 class OrchestratorPart(BaseModel):
@@ -23,7 +36,7 @@ class OrchestratorPart(BaseModel):
     expected_output_tokens: int
     state: dict[str, float] = Field(description="the numeric task state the policy saw")
     estimates_s: dict[str, float] = Field(default_factory=dict)
-    status: str = Field(description="ok, upstream_error or client_disconnected")
+    status: RequestStatus
     decision_s: float
     queue_s: float
     backhaul_s: float
@@ -58,7 +71,7 @@ class HistoryRecord(BaseModel):
     policy: str
     route: str
     task_type: str
-    status: str
+    status: RequestStatus
     state: dict[str, float]
     estimates_s: dict[str, float]
     quality: float

@@ -13,11 +13,10 @@ from redis.exceptions import RedisError
 from edgecloud.api import headers as h
 from edgecloud.api.errors import ErrorResponse, ServiceUnavailableError
 from edgecloud.api.openai import ChatCompletionRequest, ModelList
-from edgecloud.policies import policy_names
 
-from .decider import ICL_MODES
 from .deps import ChatServiceDep, HistoryDep
 from .records import HistoryRecord
+from .routing import known_policies
 
 ERRORS: dict[int | str, dict[str, object]] = {
     code: {"model": ErrorResponse} for code in (400, 404, 502, 503)
@@ -70,8 +69,8 @@ class PolicyList(BaseModel):
 @policy_api.get("", response_model=PolicyList)
 async def list_policies(service: ChatServiceDep, request: Request) -> PolicyList:
     """Policies selectable with the X-Policy header."""
-    available = [*policy_names(), *ICL_MODES]
-    return PolicyList(default=request.app.state.settings.default_policy, available=available)
+    default = request.app.state.settings.default_policy
+    return PolicyList(default=default, available=known_policies())
 
 
 class Health(BaseModel):
@@ -94,7 +93,7 @@ async def readyz(request: Request, service: ChatServiceDep) -> Response:
         checks["redis"] = bool(await request.app.state.redis.ping())
     except RedisError:
         checks["redis"] = False
-    for route, tier in service.tiers.items():
+    for route, tier in service.endpoints.items():
         try:
             checks[route.value] = (await tier.client.get("/health", timeout=2.0)).status_code == 200
         except httpx.HTTPError:

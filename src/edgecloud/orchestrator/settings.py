@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Literal
 
 from pydantic import AnyHttpUrl, BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from edgecloud.icl.config import DecisionConfig, IclAnswer, IclMode
 from edgecloud.model.reward import DEFAULT_VIOLATION_PENALTY_S
+from edgecloud.model.tasks import Route
+
+_ICL = DecisionConfig()
 
 
 class TierConfig(BaseModel):
@@ -82,24 +85,41 @@ class OrchestratorSettings(BaseSettings):
     pool_refresh_s: float = Field(default=1.0, gt=0)
     pool_stale_after_s: float = Field(default=30.0, gt=0, description="then fall back to greedy")
 
-    # ICL (the paper's policy). The decision LLM defaults to the edge tier's server.
-    icl_mode: Literal["request", "cached"] = "request"
-    icl_answer: Literal["choice", "score"] = "choice"
-    icl_calibrate: bool = True
+    # ICL (the paper's policy): the defaults and their meaning are icl.config.DecisionConfig's.
+    # The decision LLM defaults to the edge tier's server.
+    icl_mode: IclMode = _ICL.mode
+    icl_answer: IclAnswer = _ICL.answer
+    icl_calibrate: bool = _ICL.calibrate
     icl_url: AnyHttpUrl | None = None
     icl_model: str | None = None
-    icl_timeout_s: float = Field(default=2.0, gt=0)
-    icl_epsilon: float = Field(default=0.1, ge=0, le=1)
-    icl_recommended: int = Field(default=4, ge=0, le=16)
-    icl_inadvisable: int = Field(default=2, ge=0, le=16)
-    icl_tau: float = Field(default=1.0, ge=0)
-    icl_cache_refresh_every: int = Field(default=20, ge=1, description="new examples per refresh")
+    icl_timeout_s: float = Field(default=_ICL.timeout_s, gt=0)
+    icl_epsilon: float = Field(default=_ICL.epsilon, ge=0, le=1)
+    icl_recommended: int = Field(default=_ICL.recommended, ge=0, le=16)
+    icl_inadvisable: int = Field(default=_ICL.inadvisable, ge=0, le=16)
+    icl_tau: float = Field(default=_ICL.tau, ge=0)
+    icl_cache_refresh_every: int = Field(default=_ICL.cache_refresh_every, ge=1)
 
     # The DRL policy serves a model trained by `edgecloud sim train` (needs the `drl` extra).
     drl_model_path: Path | None = None
 
-    def tier(self, name: str) -> TierConfig:
-        """The configuration of tier ``edge`` or ``cloud``."""
+    def decision_config(self) -> DecisionConfig:
+        """The decider's configuration: the ``icl_*`` fields and the DRL model."""
+        return DecisionConfig(
+            mode=self.icl_mode,
+            answer=self.icl_answer,
+            calibrate=self.icl_calibrate,
+            timeout_s=self.icl_timeout_s,
+            epsilon=self.icl_epsilon,
+            recommended=self.icl_recommended,
+            inadvisable=self.icl_inadvisable,
+            tau=self.icl_tau,
+            cache_refresh_every=self.icl_cache_refresh_every,
+            drl_model_path=self.drl_model_path,
+        )
+
+    def tier(self, route: Route) -> TierConfig:
+        """The configuration of the edge or the cloud tier's endpoint."""
+        name = route.value
         return TierConfig(
             url=getattr(self, f"{name}_url"),
             model=getattr(self, f"{name}_model"),

@@ -6,6 +6,7 @@ from .estimate import estimate_service_delay_s
 from .experience import Experience, StateSummary, distance
 from .greedy import Greedy
 from .knn import KNearest
+from .pool import ExperiencePool
 from .registry import UnknownPolicyError, create_policy, has_policy, policy_names
 from .round_robin import RoundRobin
 
@@ -14,6 +15,7 @@ __all__ = [
     "Decision",
     "EdgeOnly",
     "Experience",
+    "ExperiencePool",
     "Greedy",
     "KNearest",
     "Policy",

@@ -1,4 +1,4 @@
-"""ICL in the simulator: the orchestrator's own decider, a live decision LLM, a simulated pool.
+"""ICL in the simulator: the orchestrator's decider (``icl.Decider``), a live decision LLM, a pool.
 
 The pool starts from the outcomes of a random policy on its own seed (the paper's initial
 experience) and grows with every outcome ICL itself causes.
@@ -12,16 +12,18 @@ from typing import Any
 
 import httpx
 from prometheus_client import CollectorRegistry
-from redis.asyncio import Redis
 
 from edgecloud.common.tasks import BackgroundTasks
-from edgecloud.icl import DecisionClient
+from edgecloud.icl import Decider, DecisionClient, DecisionConfig, DecisionMetrics
 from edgecloud.model.tasks import Route
-from edgecloud.orchestrator.decider import Decider
-from edgecloud.orchestrator.metrics import OrchestratorMetrics
-from edgecloud.orchestrator.pool import ExperiencePool
-from edgecloud.orchestrator.settings import OrchestratorSettings
-from edgecloud.policies import Decision, Experience, StateSummary, TaskState, create_policy
+from edgecloud.policies import (
+    Decision,
+    Experience,
+    ExperiencePool,
+    StateSummary,
+    TaskState,
+    create_policy,
+)
 from edgecloud.policies.observation import ROUTES
 
 from .env import OffloadingEnv, SimConfig
@@ -67,25 +69,21 @@ class SimulatedIcl:
         self._mode = mode
         self._loop = asyncio.new_event_loop()
         self.registry = CollectorRegistry()
-        settings = OrchestratorSettings(icl_timeout_s=timeout_s, icl_epsilon=0.1)
-        # The pool lives in memory only; the Redis client is never used.
-        self.pool = ExperiencePool(Redis.from_url("redis://127.0.0.1:1/0"), "unused", 2000)
-        self.pool.refreshed_at = float("inf")
+        self.pool = ExperiencePool(2000)  # filled by warm_up and observe: always fresh
         self._http = httpx.AsyncClient(base_url=llm_url, timeout=timeout_s)
         self._decider = Decider(
-            settings,
+            DecisionConfig(timeout_s=timeout_s, epsilon=0.1),
             random.Random(seed),
             self.pool,
             DecisionClient(self._http, model),
-            OrchestratorMetrics(self.registry),
+            DecisionMetrics(self.registry),
             BackgroundTasks(),
         )
         self._last: tuple[StateSummary, Route] | None = None
 
     def warm_up(self, config: SimConfig, seed: int, tasks: int = 100) -> None:
         """Fill the pool with the outcomes of random decisions on a seed of its own."""
-        for outcome in random_outcomes(config, seed, tasks):
-            self.pool.add(outcome)
+        self.pool.extend(random_outcomes(config, seed, tasks))
 
     def decide(self, state: TaskState) -> Decision:
         decision = self._loop.run_until_complete(self._decider.decide(self._mode, state))

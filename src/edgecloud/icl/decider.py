@@ -3,10 +3,11 @@
 ICL, per request (the paper): epsilon-greedy exploration; otherwise examples are selected from the
 pool, the decision LLM answers (constrained to edge/cloud, or scored from the log-probabilities of
 the two words with contextual calibration), and the answer is parsed strictly. A timeout, an
-unreachable LLM, an invalid answer or a stale pool (Redis down) falls back to greedy and is counted.
+unreachable LLM, an invalid answer or a stale pool (its source unreachable) falls back to greedy and
+is counted.
 
 ICL, cached: one decision per discrete state, computed in the background and refreshed every
-``icl_cache_refresh_every`` new examples; the request path never waits for the LLM (a miss is
+``cache_refresh_every`` new examples; the request path never waits for the LLM (a miss is
 answered by greedy while the entry is computed).
 """
 
@@ -14,23 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from edgecloud.common.tasks import BackgroundTasks
-from edgecloud.icl import (
-    CONTENT_FREE_STATE,
-    DecisionClient,
-    DecisionLlmError,
-    Examples,
-    InvalidAnswerError,
-    best,
-    build_messages,
-    calibrate,
-    choice_probabilities,
-    parse_choice,
-    select_examples,
-    state_line,
-)
 from edgecloud.model.tasks import Route
 from edgecloud.policies import (
     Decision,
@@ -42,13 +30,21 @@ from edgecloud.policies import (
     create_policy,
     has_policy,
 )
+from edgecloud.policies.pool import ExperiencePool
 
-from .metrics import FallbackReason, OrchestratorMetrics
-from .pool import ExperiencePool
-from .settings import OrchestratorSettings
+from .answer import InvalidAnswerError, best, calibrate, choice_probabilities, parse_choice
+from .client import DecisionClient, DecisionLlmError
+from .config import DecisionConfig, IclMode
+from .metrics import DecisionMetrics, FallbackReason
+from .prompt import CONTENT_FREE_STATE, build_messages, state_line
+from .selection import Examples, select_examples
 
 ICL = "icl"
-ICL_MODES = {"icl": None, "icl-request": "request", "icl-cached": "cached"}
+ICL_MODES: dict[str, IclMode | None] = {
+    "icl": None,
+    "icl-request": "request",
+    "icl-cached": "cached",
+}
 DRL = "drl"  # a DQN or PPO model trained in the simulator (settings: drl_model_path)
 
 
@@ -58,19 +54,28 @@ class _CacheEntry:
     pool_version: int
 
 
+def _always() -> bool:
+    return True
+
+
 class Decider:
+    """``pool_fresh`` says whether the pool is current (``PoolFeed.is_fresh``); a pool the caller
+    fills itself is always fresh."""
+
     def __init__(
         self,
-        settings: OrchestratorSettings,
+        config: DecisionConfig,
         rng: random.Random,
         pool: ExperiencePool | None,
         icl: DecisionClient | None,
-        metrics: OrchestratorMetrics,
+        metrics: DecisionMetrics,
         background: BackgroundTasks,
+        pool_fresh: Callable[[], bool] = _always,
     ) -> None:
-        self._settings = settings
+        self._config = config
         self._rng = rng
         self._pool = pool
+        self._pool_fresh = pool_fresh
         self._icl = icl
         self._metrics = metrics
         self._background = background
@@ -91,7 +96,7 @@ class Decider:
         return self._policies[name]
 
     def _load_drl(self) -> Policy:
-        path = self._settings.drl_model_path
+        path = self._config.drl_model_path
         if path is None or not path.is_file():
             raise FileNotFoundError(f"no DRL model at {path}; train one: edgecloud sim train")
         from edgecloud.common.drl_model import load_drl_policy
@@ -99,7 +104,7 @@ class Decider:
         return load_drl_policy(path)
 
     def _pool_or_none(self) -> tuple[Experience, ...] | None:
-        if self._pool is None or self._pool.is_stale(self._settings.pool_stale_after_s):
+        if self._pool is None or not self._pool_fresh():
             return None
         return self._pool.snapshot()
 
@@ -110,7 +115,7 @@ class Decider:
 
     async def decide(self, name: str, state: TaskState) -> Decision:
         if name in ICL_MODES:
-            return await self._decide_icl(ICL_MODES[name] or self._settings.icl_mode, state)
+            return await self._decide_icl(ICL_MODES[name] or self._config.mode, state)
         try:
             policy = self._policy(name)
         except (FileNotFoundError, ImportError):
@@ -122,10 +127,10 @@ class Decider:
             state = replace(state, pool=pool)
         return policy.decide(state)
 
-    async def _decide_icl(self, mode: str, state: TaskState) -> Decision:
-        settings = self._settings
+    async def _decide_icl(self, mode: IclMode, state: TaskState) -> Decision:
+        config = self._config
         greedy = self._greedy.decide(state)
-        if self._rng.random() < settings.icl_epsilon:
+        if self._rng.random() < config.epsilon:
             self._metrics.icl_explorations.inc()
             return Decision(self._rng.choice(list(Route)), ICL, greedy.estimates_s, "exploration")
         pool = self._pool_or_none()
@@ -140,7 +145,7 @@ class Decider:
         if mode == "cached":
             return self._cached(summary, state, greedy)
         try:
-            route = await asyncio.wait_for(self._ask(summary), settings.icl_timeout_s)
+            route = await asyncio.wait_for(self._ask(summary), config.timeout_s)
         except TimeoutError:
             return self._fallback(ICL, state, FallbackReason.TIMEOUT)
         except DecisionLlmError:
@@ -148,17 +153,17 @@ class Decider:
         except InvalidAnswerError:
             return self._fallback(ICL, state, FallbackReason.INVALID_ANSWER)
         self._count(mode, route, greedy.route)
-        return Decision(route, ICL, greedy.estimates_s, f"icl {mode} ({settings.icl_answer})")
+        return Decision(route, ICL, greedy.estimates_s, f"icl {mode} ({config.answer})")
 
     def _count(self, mode: str, route: Route, greedy_route: Route) -> None:
         agrees = "yes" if route is greedy_route else "no"
-        self._metrics.icl_decisions.labels(mode, self._settings.icl_answer, agrees).inc()
+        self._metrics.icl_decisions.labels(mode, self._config.answer, agrees).inc()
 
     def _cached(self, summary: StateSummary, state: TaskState, greedy: Decision) -> Decision:
         key = summary.key()
         entry = self._cache.get(key)
         version = self._pool.version if self._pool else 0
-        if entry is None or version - entry.pool_version >= self._settings.icl_cache_refresh_every:
+        if entry is None or version - entry.pool_version >= self._config.cache_refresh_every:
             self._refresh_later(key, summary, version)
         if entry is None:
             return self._fallback(ICL, state, FallbackReason.CACHE_MISS)
@@ -172,7 +177,7 @@ class Decider:
 
         async def compute() -> None:
             try:
-                route = await asyncio.wait_for(self._ask(summary), self._settings.icl_timeout_s)
+                route = await asyncio.wait_for(self._ask(summary), self._config.timeout_s)
                 self._cache[key] = _CacheEntry(route, version)
             except (TimeoutError, DecisionLlmError, InvalidAnswerError) as exc:
                 self._metrics.fallbacks.labels(ICL, f"cache_{type(exc).__name__}").inc()
@@ -183,19 +188,19 @@ class Decider:
 
     async def _ask(self, summary: StateSummary) -> Route:
         assert self._icl is not None
-        settings = self._settings
+        config = self._config
         examples: Examples = select_examples(
             self._pool.snapshot() if self._pool else (),
             summary,
-            settings.icl_recommended,
-            settings.icl_inadvisable,
-            settings.icl_tau,
+            config.recommended,
+            config.inadvisable,
+            config.tau,
         )
         self._metrics.icl_selections.labels(examples.method.value).inc()
         messages = build_messages(state_line(summary), examples)
-        if settings.icl_answer == "choice":
+        if config.answer == "choice":
             return parse_choice(await self._icl.choose(messages))
-        if not settings.icl_calibrate:
+        if not config.calibrate:
             return best(choice_probabilities(await self._icl.first_token_logprobs(messages)))
         content_free = build_messages(CONTENT_FREE_STATE, examples)
         scored, prior = await asyncio.gather(

@@ -1,4 +1,4 @@
-"""An LLM tier as the orchestrator sees it: its client, its admission slots, measured TTFT/TPOT."""
+"""An LLM tier's endpoint as the orchestrator sees it: client, admission slots, TTFT and TPOT."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ class Ewma:
         self.value += self._weight * (sample - self.value)
 
 
-class Tier:
+class TierEndpoint:
     def __init__(
         self, route: Route, config: TierConfig, client: httpx.AsyncClient, ewma_weight: float
     ) -> None:

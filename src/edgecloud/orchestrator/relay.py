@@ -1,0 +1,150 @@
+"""Relaying an opened engine stream to the client, and recording the request when it ends.
+
+Streaming requests get the engine's events as they come (usage only if asked for); the others get
+one aggregated completion. An engine that fails in the middle of a stream ends it with an SSE error
+event; the request is recorded in the history whatever its end (``RequestStatus``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+
+import httpx
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+
+from edgecloud.api import headers as h
+from edgecloud.api.errors import BadGatewayError
+from edgecloud.api.openai import ChatCompletionRequest
+from edgecloud.api.sse import iter_events
+from edgecloud.common.tasks import BackgroundTasks
+
+from .endpoints import TierEndpoint
+from .forwarding import Opened
+from .generation import GenerationTracker
+from .history import HistoryStore
+from .metrics import OrchestratorMetrics
+from .records import OrchestratorPart, RequestStatus
+from .routing import Routed
+
+logger = logging.getLogger(__name__)
+
+
+class Relay:
+    def __init__(
+        self,
+        history: HistoryStore,
+        metrics: OrchestratorMetrics,
+        background: BackgroundTasks,
+        release: Callable[[TierEndpoint], None],
+    ) -> None:
+        self._history = history
+        self._metrics = metrics
+        self._background = background
+        self._release = release
+
+    async def respond(self, request: ChatCompletionRequest, opened: Opened) -> Response:
+        routed, upstream = opened.routed, opened.upstream
+        tracker = GenerationTracker(sent_at=opened.sent_monotonic_s)
+        backhaul_s = _float_or_zero(upstream.headers.get(h.BACKHAUL_DELAY_S))
+        want_usage = bool(request.stream_options and request.stream_options.include_usage)
+
+        async def events() -> AsyncIterator[bytes]:
+            status = RequestStatus.CLIENT_DISCONNECTED
+            try:
+                async for event in iter_events(upstream.aiter_bytes()):
+                    usage_only = tracker.observe(event, time.monotonic(), not request.stream)
+                    if usage_only and not want_usage:
+                        continue
+                    yield event.raw
+                status = RequestStatus.UPSTREAM_ERROR if tracker.error else RequestStatus.OK
+            except httpx.HTTPError as exc:
+                status = RequestStatus.UPSTREAM_ERROR
+                logger.warning("%s tier failed mid-stream: %r", routed.route.value, exc)
+                yield _generation_error(routed, "failed mid-stream").sse_event()
+            finally:
+                await upstream.aclose()
+                self._release(routed.endpoint)
+                self._record(routed, tracker, opened.queue_s, backhaul_s, status)
+
+        if request.stream:
+            return await _streaming(events(), routed.response_headers())
+        async for _ in events():
+            pass
+        if tracker.error is not None or not tracker.response_id:
+            raise _generation_error(routed, "failed while generating")
+        return JSONResponse(tracker.completion(), headers=routed.response_headers())
+
+    def _record(
+        self,
+        routed: Routed,
+        tracker: GenerationTracker,
+        queue_s: float,
+        backhaul_s: float,
+        status: RequestStatus,
+    ) -> None:
+        finished = time.monotonic()
+        self._metrics.count_request(routed.route, routed.decision.policy, status)
+        ttft_s = max(0.0, tracker.ttft_s(finished) - backhaul_s)
+        if status is RequestStatus.OK and tracker.first_token_at is not None:
+            routed.endpoint.observe(ttft_s, tracker.tpot_s())
+        self._metrics.completion_tokens.labels(routed.route.value).inc(tracker.tokens)
+        elapsed_s = finished - routed.received_monotonic_s
+        part = OrchestratorPart(
+            request_id=routed.request_id,
+            ue_id=routed.radio.ue_id,
+            via_radio=routed.radio.via_radio,
+            policy=routed.decision.policy,
+            route=routed.route.value,
+            task_type=routed.task_type.value,
+            quality_required=routed.quality_required,
+            quality=routed.quality,
+            quality_violated=routed.quality < routed.quality_required,
+            expected_output_tokens=routed.expected_output_tokens,
+            state=routed.state,
+            estimates_s={r.value: v for r, v in routed.decision.estimates_s.items()},
+            status=status,
+            decision_s=routed.decision_s,
+            queue_s=queue_s,
+            backhaul_s=backhaul_s,
+            ttft_s=ttft_s,
+            decode_s=tracker.decode_s(),
+            orchestrator_s=elapsed_s,
+            prompt_tokens=tracker.prompt_tokens,
+            completion_tokens=tracker.tokens,
+            started_at=routed.received_wall_s,
+            finished_at=routed.received_wall_s + elapsed_s,
+        )
+        self._background.spawn(self._history.submit(part))
+
+
+async def _streaming(stream: AsyncIterator[bytes], headers: dict[str, str]) -> StreamingResponse:
+    # Start the relay now: asyncio closes a started generator (releasing the tier's slot in its
+    # finally) even if the client is gone before the response begins.
+    first = await anext(stream, None)
+
+    async def body() -> AsyncIterator[bytes]:
+        if first is not None:
+            yield first
+        async for chunk in stream:
+            yield chunk
+
+    return StreamingResponse(body(), media_type="text/event-stream", headers=headers)
+
+
+def _generation_error(routed: Routed, what: str) -> BadGatewayError:
+    tier = routed.route.value
+    return BadGatewayError(
+        f"the {tier} tier {what}",
+        param=tier,
+        code="upstream_error",
+        headers=routed.response_headers(),
+    )
+
+
+def _float_or_zero(value: str | None) -> float:
+    try:
+        return float(value) if value is not None else 0.0
+    except ValueError:
+        return 0.0
