@@ -86,14 +86,14 @@ def up(
     prepare_models: Annotated[bool, typer.Option(help="prepare the models first")] = True,
 ) -> None:
     """Start the whole testbed as local processes and wait until every service answers."""
-    from edgecloud.readiness import wait_ready
     from edgecloud.stack import (
         StackSettings,
+        Supervisor,
         ensure_admin_token,
         prometheus_config,
         stack_services,
+        wait_ready,
     )
-    from edgecloud.supervisor import Supervisor
 
     settings = ensure_admin_token(StackSettings())
     if prepare_models:
@@ -131,8 +131,7 @@ def up(
 @app.command()
 def down() -> None:
     """Stop everything `up` started."""
-    from edgecloud.stack import StackSettings
-    from edgecloud.supervisor import Supervisor
+    from edgecloud.stack import StackSettings, Supervisor
 
     stopped = Supervisor(StackSettings()).stop()
     typer.echo("testbed stopped" if stopped else "the testbed was not running")
@@ -141,8 +140,7 @@ def down() -> None:
 @app.command()
 def status() -> None:
     """Show the local stack's processes."""
-    from edgecloud.stack import StackSettings
-    from edgecloud.supervisor import Supervisor
+    from edgecloud.stack import StackSettings, Supervisor
 
     supervisor = Supervisor(StackSettings())
     if supervisor.running_pid() is None:

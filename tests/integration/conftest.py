@@ -19,10 +19,9 @@ import pytest
 from mirakuru import HTTPExecutor, SimpleExecutor, TCPExecutor
 from pydantic import SecretStr
 
-from edgecloud.bench.harness import free_port
 from edgecloud.llm.catalog import BUNDLED_MODELS
 from edgecloud.llm.models import model_dir, verify
-from edgecloud.stack import ServiceSpec, StackSettings, prometheus_config, stack_services
+from edgecloud.stack import ServiceSpec, StackSettings, free_port, prometheus_config, stack_services
 
 ROOT = Path(__file__).resolve().parents[2]
 WORK_DIR = ROOT / ".work"

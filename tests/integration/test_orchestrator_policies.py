@@ -16,10 +16,9 @@ import pytest
 from mirakuru import TCPExecutor
 from pydantic import AnyHttpUrl
 
-from edgecloud.bench.harness import free_port
 from edgecloud.common.settings_env import settings_environment
-from edgecloud.infra.binaries import redis_command
 from edgecloud.orchestrator import OrchestratorSettings
+from edgecloud.stack import free_port, redis_command
 
 from .conftest import Stack, extra_orchestrator
 

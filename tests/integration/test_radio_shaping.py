@@ -14,10 +14,10 @@ import httpx
 import pytest
 from pydantic import AnyHttpUrl, SecretStr
 
-from edgecloud.bench.harness import Processes
 from edgecloud.common.settings_env import settings_environment
 from edgecloud.model.fading import Fading
 from edgecloud.radio_emulator import RadioSettings
+from edgecloud.stack import Processes
 
 pytestmark = pytest.mark.integration
 

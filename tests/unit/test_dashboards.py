@@ -31,6 +31,7 @@ DIRECTORY = ROOT / "deploy" / "grafana" / "dashboards"
 RULES = ROOT / "deploy" / "prometheus" / "rules"
 METRICS_MODULES = (
     ROOT / "src" / "edgecloud" / "orchestrator" / "metrics.py",
+    ROOT / "src" / "edgecloud" / "icl" / "metrics.py",
     ROOT / "src" / "edgecloud" / "radio_emulator" / "metrics.py",
 )
 

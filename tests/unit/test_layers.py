@@ -37,9 +37,6 @@ RANKS: dict[str, int] = {
     "bench": 3,
     "stack": 3,
     "dashboards": 3,
-    "supervisor": 3,
-    "readiness": 3,
-    "infra": 3,
     "cli": 4,
     "__main__": 4,
 }

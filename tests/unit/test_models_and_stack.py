@@ -6,8 +6,13 @@ from edgecloud.llm.catalog import GEMMA3, SMOLLM2
 from edgecloud.llm.launcher import vllm_command, vllm_environment
 from edgecloud.llm.models import MANIFEST, _write_manifest, verify
 from edgecloud.llm.settings import EngineSettings
-from edgecloud.stack import StackSettings, cpu_split, prometheus_config, stack_services
-from edgecloud.supervisor import supervisord_config
+from edgecloud.stack import (
+    StackSettings,
+    cpu_split,
+    prometheus_config,
+    stack_services,
+    supervisord_config,
+)
 
 
 def test_a_manifest_detects_missing_and_altered_files(tmp_path: Path) -> None:

@@ -37,7 +37,8 @@ def test_the_pool_keeps_the_newest_and_copies_only_when_it_changed() -> None:
     pool.extend(experience(d) for d in (1.0, 2.0, 3.0, 4.0))
     snapshot = pool.snapshot()
     assert [e.service_delay_s for e in snapshot] == [2.0, 3.0, 4.0]
-    assert pool.version == 4 and len(pool) == 3
+    assert pool.version == 4
+    assert len(pool) == 3
     assert pool.snapshot() is snapshot
     pool.add(experience(5.0))
     assert [e.service_delay_s for e in pool.snapshot()] == [3.0, 4.0, 5.0]
@@ -74,4 +75,5 @@ async def test_an_unreachable_source_leaves_the_pool_as_it_was() -> None:
     feed = PoolFeed(pool, Unreachable(), stale_after_s=5.0, clock=clock)
     with pytest.raises(ExperienceSourceError):
         await feed.refresh()
-    assert len(pool) == 1 and not feed.is_fresh()
+    assert len(pool) == 1
+    assert not feed.is_fresh()

@@ -12,8 +12,8 @@ from contextlib import asynccontextmanager
 import httpx
 import pytest
 
-from edgecloud.bench.harness import free_port
 from edgecloud.common.http import relay_client
+from edgecloud.stack import free_port
 
 # Called with the request's head (request line and headers) once it has arrived.
 Handler = Callable[[bytes, asyncio.StreamWriter], Awaitable[None]]

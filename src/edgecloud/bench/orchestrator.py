@@ -48,8 +48,7 @@ from edgecloud.policies import (
     TierState,
 )
 from edgecloud.policies.estimate import estimate_service_delay_s
-
-from .harness import Processes
+from edgecloud.stack import Processes
 
 CONCURRENCY = (1, 16, 64)
 FAKE_TPOT_S = 0.02  # the fake engine's default pace

@@ -26,8 +26,7 @@ from pydantic import AnyHttpUrl, SecretStr
 from edgecloud.common.settings_env import settings_environment
 from edgecloud.model.scheduling import SchedulerKind
 from edgecloud.radio_emulator import RadioSettings
-
-from .harness import Processes
+from edgecloud.stack import Processes
 
 TOKEN = "bench-admin-token-0000"
 UE_COUNTS = (1, 8, 32, 64)

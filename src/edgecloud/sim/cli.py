@@ -72,10 +72,10 @@ def experiment(
     out: Annotated[Path | None, typer.Option(help="results folder")] = None,
 ) -> None:
     """The default sweep: every policy on the same seeds; CSV, plots and a RESULT line."""
-    from edgecloud.bench.harness import Processes
     from edgecloud.common.drl_model import load_drl_policy
     from edgecloud.llm.catalog import SMOLLM2
     from edgecloud.policies import Policy, create_policy
+    from edgecloud.stack import Processes
 
     from .drl import train
     from .evaluate import Oracle

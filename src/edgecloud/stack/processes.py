@@ -1,16 +1,17 @@
-"""Start and stop the processes a benchmark measures (mirakuru waits for their health checks)."""
+"""Process groups for benchmarks and tests: started on free ports, stopped together (mirakuru waits
+for their health checks)."""
 
 from __future__ import annotations
 
 import socket
-import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from mirakuru import HTTPExecutor, SimpleExecutor, TCPExecutor
 
-from edgecloud.infra.binaries import redis_command
+from .binaries import redis_command
+from .services import uvicorn_command
 
 
 def free_port() -> int:
@@ -18,23 +19,6 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
-
-
-def uvicorn_command(factory: str, port: int) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        factory,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
 
 
 @contextmanager
@@ -100,7 +84,8 @@ class Processes:
     def app(self, name: str, factory: str, env: dict[str, str], health: str = "/healthz") -> str:
         """Serve an app factory with uvicorn on a free port; returns its URL once healthy."""
         port = free_port()
-        self.http(name, uvicorn_command(factory, port), port, env, health=health)
+        command = uvicorn_command(factory, "127.0.0.1", port, log_level="warning")
+        self.http(name, command, port, env, health=health)
         return f"http://127.0.0.1:{port}"
 
     def decision_llm(self) -> str:

@@ -7,7 +7,7 @@ import time
 
 import httpx
 
-from edgecloud.stack import ServiceSpec
+from .services import ServiceSpec
 
 
 def is_ready(spec: ServiceSpec, host: str) -> bool:

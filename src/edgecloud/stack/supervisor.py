@@ -10,7 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from edgecloud.stack import ServiceSpec, StackSettings
+from .services import ServiceSpec
+from .settings import StackSettings
 
 
 def _escape(value: str) -> str:

@@ -7,16 +7,12 @@ mirakuru executors on free ports. Containers (docker-compose.yml) run the same c
 from __future__ import annotations
 
 import os
-import secrets
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from pydantic import AnyHttpUrl, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AnyHttpUrl
 
 from edgecloud.common.settings_env import settings_environment
-from edgecloud.infra.binaries import prometheus, redis_command
 from edgecloud.llm.catalog import BUNDLED_MODELS
 from edgecloud.llm.launcher import vllm_command, vllm_environment
 from edgecloud.llm.models import model_dir
@@ -25,39 +21,8 @@ from edgecloud.model.tasks import Route
 from edgecloud.orchestrator import OrchestratorSettings
 from edgecloud.radio_emulator import RadioSettings
 
-
-class StackSettings(BaseSettings):
-    """Environment prefix ``EDGECLOUD_STACK_``."""
-
-    model_config = SettingsConfigDict(env_prefix="EDGECLOUD_STACK_", extra="forbid")
-
-    work_dir: Path = Path(".work")
-    engine_python: Path = Path(".work/vllm-venv/bin/python")
-    host: str = "127.0.0.1"
-    radio_port: int = 8000
-    orchestrator_port: int = 8001
-    edge_port: int = 8101
-    cloud_port: int = 8102
-    redis_port: int = 6390
-    prometheus_port: int = 9090
-    policy: str = "greedy"
-    enforce_eager: bool = True
-    kv_cache_gib: float = Field(default=1.0, gt=0)
-    with_prometheus: bool = True
-    seed: int = 0
-    state_dir_name: str = Field(
-        default="stack", description="folder of logs and config in work_dir"
-    )
-    prometheus_scrape_interval_s: int = Field(default=5, ge=1)
-    prometheus_rules_dir: Path = Field(
-        default=Path("deploy/prometheus/rules"), description="recording rules, shared with compose"
-    )
-    # The radio emulator's admin token; `edgecloud up` generates one into state_dir when unset.
-    admin_token: SecretStr | None = None
-
-    @property
-    def state_dir(self) -> Path:
-        return self.work_dir / self.state_dir_name
+from .binaries import prometheus, redis_command
+from .settings import StackSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +51,8 @@ def cpu_split() -> tuple[str, str]:
     return (",".join(map(str, cpus[:half])), ",".join(map(str, cpus[half:])))
 
 
-def _uvicorn(app_factory: str, host: str, port: int) -> list[str]:
+def uvicorn_command(app_factory: str, host: str, port: int, log_level: str = "info") -> list[str]:
+    """The command that serves an app factory: the stack, compose's images and the benchmarks."""
     return [
         sys.executable,
         "-m",
@@ -98,6 +64,8 @@ def _uvicorn(app_factory: str, host: str, port: int) -> list[str]:
         "--port",
         str(port),
         "--no-access-log",
+        "--log-level",
+        log_level,
         "--timeout-graceful-shutdown",
         "5",
     ]
@@ -161,13 +129,15 @@ def stack_services(settings: StackSettings) -> list[ServiceSpec]:
     services += [
         ServiceSpec(
             "orchestrator",
-            _uvicorn("edgecloud.orchestrator:create_app_from_env", s.host, s.orchestrator_port),
+            uvicorn_command(
+                "edgecloud.orchestrator:create_app_from_env", s.host, s.orchestrator_port
+            ),
             orchestrator_env,
             port=s.orchestrator_port,
         ),
         ServiceSpec(
             "radio-emulator",
-            _uvicorn("edgecloud.radio_emulator:create_app_from_env", s.host, s.radio_port),
+            uvicorn_command("edgecloud.radio_emulator:create_app_from_env", s.host, s.radio_port),
             radio_env,
             port=s.radio_port,
         ),
@@ -189,46 +159,3 @@ def stack_services(settings: StackSettings) -> list[ServiceSpec]:
             )
         )
     return services
-
-
-def prometheus_config(settings: StackSettings) -> str:
-    """Prometheus scrape configuration for the local stack (every service, vLLM included)."""
-    s = settings
-    rules = s.prometheus_rules_dir.resolve()
-    if not any(rules.glob("*.yml")):
-        # Prometheus would start without them and every quantile panel would stay empty.
-        raise FileNotFoundError(f"no recording rules in {rules}: run from the repository root")
-    scrape_interval_s = s.prometheus_scrape_interval_s
-    jobs = {
-        "radio-emulator": s.radio_port,
-        "orchestrator": s.orchestrator_port,
-        "edge-llm": s.edge_port,
-        "cloud-llm": s.cloud_port,
-    }
-    lines = [
-        "global:",
-        f"  scrape_interval: {scrape_interval_s}s",
-        f"  evaluation_interval: {scrape_interval_s}s",
-        "rule_files:",
-        f"  - '{rules / '*.yml'}'",
-        "scrape_configs:",
-    ]
-    for job, port in jobs.items():
-        lines += [
-            f"  - job_name: {job}",
-            "    static_configs:",
-            f"      - targets: ['{s.host}:{port}']",
-        ]
-    return "\n".join(lines) + "\n"
-
-
-def ensure_admin_token(settings: StackSettings) -> StackSettings:
-    """Settings with an admin token: the configured one, else one kept in ``state_dir``."""
-    if settings.admin_token is not None:
-        return settings
-    path = settings.state_dir / "admin-token"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(24))
-    return settings.model_copy(update={"admin_token": SecretStr(path.read_text().strip())})

@@ -1,1 +1,0 @@
-"""Infrastructure the local stack runs beside the services: Redis and Prometheus."""
