@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from typing import Any
 
@@ -13,6 +12,7 @@ import pytest
 import redis
 
 from edgecloud.orchestrator.history import RECORD_FIELD
+from tests.eventually import eventually
 
 from .conftest import Stack
 
@@ -31,15 +31,16 @@ def ask(stack: Stack, policy: str, ue: str, **body: Any) -> httpx.Response:
 
 def history_record(stack: Stack, request_id: str, timeout_s: float = 15.0) -> dict[str, Any]:
     client = redis.Redis.from_url(stack.redis_url)
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
+
+    def find() -> dict[str, Any] | None:
         entries: Any = client.xrevrange("edgecloud:history", count=200)
         for _, fields in entries:
             record: dict[str, Any] = json.loads(fields[RECORD_FIELD.encode()])
             if record["request_id"] == request_id:
                 return record
-        time.sleep(0.2)
-    raise AssertionError(f"no history record for {request_id}")
+        return None
+
+    return eventually(find, timeout_s, what=f"a history record for {request_id}")
 
 
 @pytest.mark.parametrize(
@@ -147,9 +148,7 @@ def test_orchestrator_histograms_count_the_requests(stack: Stack) -> None:
     before = count()
     for _ in range(2):
         assert ask(stack, "edge-only", ue="ue-metrics").status_code == 200
-    deadline = time.monotonic() + 15
-    while count() < before + 2 and time.monotonic() < deadline:
-        time.sleep(0.2)
+    eventually(lambda: count() >= before + 2, 15, what="both requests in the histogram")
     assert count() == before + 2
     text = httpx.get(f"{stack.orchestrator_url}/metrics/").text
     for part in ("uplink", "decision", "queue", "backhaul", "ttft", "decode", "downlink", "other"):
@@ -168,13 +167,14 @@ def test_prometheus_scrapes_every_service(stack: Stack) -> None:
         result: list[dict[str, Any]] = reply["data"]["result"]
         return result
 
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    def scraped() -> tuple[dict[str, str], list[dict[str, Any]]] | None:
         up = {r["metric"]["job"]: r["value"][1] for r in query("up")}
         delays = query('sum(edgecloud_request_delay_seconds_count{route="cloud"})')
         if len(up) == 4 and set(up.values()) == {"1"} and delays and float(delays[0]["value"][1]):
-            break
-        time.sleep(1)
+            return up, delays
+        return None
+
+    up, delays = eventually(scraped, 30, interval_s=1.0, what="every target up, one cloud delay")
     assert up == {"radio-emulator": "1", "orchestrator": "1", "edge-llm": "1", "cloud-llm": "1"}
     assert float(delays[0]["value"][1]) >= 1
     # vLLM's own histograms are scraped too.

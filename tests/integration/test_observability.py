@@ -12,6 +12,7 @@ import re
 import subprocess
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +22,13 @@ import pytest
 from edgecloud.dashboards import DEFAULT_DIRECTORY, panel_queries
 from edgecloud.load.run import LoadRun
 from edgecloud.load.summary import result_line
+from tests.eventually import eventually
 
 from .conftest import ADMIN_TOKEN, ROOT, Stack
 
 pytestmark = pytest.mark.integration
 
 LOAD_SECONDS = 30
-SCRAPE_INTERVAL_S = 1  # make_settings() in conftest
 
 
 def query(prometheus: str, expr: str) -> list[dict[str, Any]]:
@@ -60,17 +61,40 @@ def answers_counted(prometheus: str) -> float:
     return sum(finite_values(query(prometheus, "sum(edgecloud_radio_requests_total)")))
 
 
+def oldest_scrape(prometheus: str) -> float:
+    """The Unix time of the least recent scrape over all targets."""
+    oldest = finite_values(query(prometheus, "min(timestamp(up))"))
+    return oldest[0] if oldest else 0.0
+
+
+def oldest_rule_evaluation(prometheus: str) -> float:
+    """The Unix time of the least recent evaluation over all recording-rule groups."""
+    groups = httpx.get(f"{prometheus}/api/v1/rules", timeout=10).json()["data"]["groups"]
+    assert groups, "Prometheus loaded no recording rules"
+    return min(_unix_time(group["lastEvaluation"]) for group in groups)
+
+
+def _unix_time(rfc3339: str) -> float:
+    # Prometheus writes nanoseconds; fromisoformat takes at most microseconds.
+    trimmed = re.sub(r"(\.\d{6})\d+", r"\1", rfc3339).replace("Z", "+00:00")
+    return datetime.fromisoformat(trimmed).timestamp()
+
+
 def wait_for_scrape(prometheus: str, after: float) -> None:
-    """Until every target was scraped since ``after`` (a Unix time), then two rule evaluations."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        # timestamp(up) is the time of each target's last scrape, in Unix seconds.
-        oldest = finite_values(query(prometheus, "min(timestamp(up))"))
-        if oldest and oldest[0] > after + 1:
-            time.sleep(2 * SCRAPE_INTERVAL_S)  # rules run on the same 1 s interval
-            return
-        time.sleep(0.5)
-    raise AssertionError("Prometheus did not scrape every target within 30 s")
+    """Until every target was scraped since ``after`` (a Unix time), and every recording rule was
+    evaluated after that scrape."""
+    scraped = eventually(
+        lambda: (t := oldest_scrape(prometheus)) > after + 1 and t,
+        30,
+        interval_s=0.5,
+        what="a scrape of every target",
+    )
+    eventually(
+        lambda: oldest_rule_evaluation(prometheus) > scraped,
+        30,
+        interval_s=0.5,
+        what="an evaluation of every rule group after that scrape",
+    )
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,10 @@ session's real edge vLLM and the cloud vLLM behind the radio emulator's backhaul
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -19,6 +19,7 @@ from pydantic import AnyHttpUrl
 from edgecloud.common.settings_env import settings_environment
 from edgecloud.orchestrator import OrchestratorSettings
 from edgecloud.stack import free_port, redis_command
+from tests.eventually import eventually
 
 from .conftest import Stack, extra_orchestrator
 
@@ -99,10 +100,17 @@ def ask(url: str, policy: str, task: str = "chat") -> httpx.Response:
 
 
 def test_icl_with_the_real_edge_llm_decides_for_every_task_type(replicas: Replicas) -> None:
+    pool_before = metric(replicas.a, "edgecloud_experience_pool_size")
     for task in TASKS:  # some history first, so that ICL has examples to show
         assert ask(replicas.a, "greedy", task).status_code == 200
         assert ask(replicas.a, "cloud-only", task).status_code == 200
-    time.sleep(1.5)
+    eventually(
+        lambda: (
+            metric(replicas.a, "edgecloud_experience_pool_size") >= pool_before + 2 * len(TASKS)
+        ),
+        15,
+        what="the new history in replica a's pool",
+    )
     decided_before = metric(replicas.a, "edgecloud_icl_decisions_total")
     explored_before = metric(replicas.a, "edgecloud_icl_explorations_total")
     for task in TASKS:
@@ -122,13 +130,13 @@ def test_history_grows_and_a_second_replica_sees_the_same_pool(replicas: Replica
     before = len(httpx.get(f"{replicas.a}/history", params={"limit": 1000}).json()["data"])
     for _ in range(3):
         assert ask(replicas.a, "knn").status_code == 200
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
+
+    def seen_by_b() -> tuple[list[Any], float] | None:
         history = httpx.get(f"{replicas.b}/history", params={"limit": 1000}).json()["data"]
         pool_b = metric(replicas.b, "edgecloud_experience_pool_size")
-        if len(history) >= before + 3 and pool_b >= before + 3:
-            break
-        time.sleep(0.3)
+        return (history, pool_b) if len(history) >= before + 3 and pool_b >= before + 3 else None
+
+    history, pool_b = eventually(seen_by_b, 10, what="replica b's history and pool")
     assert len(history) == before + 3
     assert pool_b == len(history)  # replica b learned from every request replica a served
     assert metric(replicas.a, "edgecloud_decisions_total", policy="knn") == 3
@@ -139,10 +147,11 @@ def test_requests_go_on_when_redis_stops(replicas: Replicas) -> None:
     for policy in ("greedy", "icl-request", "knn"):
         reply = ask(replicas.a, policy)
         assert reply.status_code == 200, reply.text
-    deadline = time.monotonic() + 30
-    while metric(replicas.a, "edgecloud_history_records_total", outcome="dropped") < 3:
-        assert time.monotonic() < deadline, "lost history writes were not counted"
-        time.sleep(0.5)
+    eventually(
+        lambda: metric(replicas.a, "edgecloud_history_records_total", outcome="dropped") >= 3,
+        30,
+        what="the lost history writes counted",
+    )
 
 
 def test_a_dead_edge_fails_over_to_the_cloud(stack: Stack) -> None:

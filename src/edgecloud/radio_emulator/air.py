@@ -12,6 +12,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 import httpx
 from fastapi.responses import Response, StreamingResponse
@@ -25,29 +26,10 @@ from edgecloud.model.cells import UE_ID_PATTERN, RadioEnvironment, Ue, UeLimitEr
 from .metrics import RadioMetrics
 from .pacing import PacedRelay
 from .publisher import ReportPublisher
+from .relay_headers import towards_orchestrator, towards_ue
 from .scheduler import AirScheduler
 
 logger = logging.getLogger(__name__)
-
-# Headers of one hop's connection (RFC 9110 section 7.6.1), which a proxy must not relay.
-HOP_BY_HOP = frozenset(
-    {
-        "connection",
-        "keep-alive",
-        "transfer-encoding",
-        "te",
-        "trailer",
-        "upgrade",
-        "content-length",
-        "host",
-        "proxy-authorization",
-        "proxy-authenticate",
-        "content-encoding",
-        # Set again by our own server; relaying them would duplicate them.
-        "date",
-        "server",
-    }
-)
 
 
 def resolve_ue_id(header_value: str | None, body_user: str | None) -> str:
@@ -65,6 +47,18 @@ def resolve_ue_id(header_value: str | None, body_user: str | None) -> str:
             code="invalid_ue_id",
         )
     return ue_id
+
+
+@dataclass(frozen=True, slots=True)
+class UplinkPass:
+    """A request that has crossed the UE's uplink."""
+
+    request_id: str
+    ue: Ue
+    body_bytes: int
+    uplink_s: float
+    received_monotonic_s: float  # time.monotonic() when the request arrived from the UE
+    received_wall_s: float  # time.time() at the same moment, for the report's timestamps
 
 
 class AirInterface:
@@ -129,6 +123,21 @@ class AirInterface:
             media_type=upstream.headers.get("content-type"),
         )
 
+    async def _cross_uplink(self, ue: Ue, body: bytes, request_id: str | None) -> UplinkPass:
+        received_wall_s, received_monotonic_s = time.time(), time.monotonic()
+        await self.uplink.transmit(ue, len(body))
+        uplink_s = time.monotonic() - received_monotonic_s
+        self._metrics.air_bytes.labels("uplink").inc(len(body))
+        self._metrics.uplink_delay.observe(uplink_s)
+        return UplinkPass(
+            request_id or uuid.uuid4().hex,
+            ue,
+            len(body),
+            uplink_s,
+            received_monotonic_s,
+            received_wall_s,
+        )
+
     async def chat(
         self,
         path: str,
@@ -137,25 +146,11 @@ class AirInterface:
         ue: Ue,
         request_id: str | None,
     ) -> StreamingResponse:
-        request_id = request_id or uuid.uuid4().hex
-        received_wall = time.time()
-        started = time.monotonic()
-        await self.uplink.transmit(ue, len(body))
-        uplink_s = time.monotonic() - started
-        self._metrics.air_bytes.labels("uplink").inc(len(body))
-        self._metrics.uplink_delay.observe(uplink_s)
-
-        # Headers pass through, except hop-by-hop ones, radio headers a UE might try to forge,
-        # and the request id, set below: a second copy under another case would be sent as one
-        # joined value ("id, id").
-        forward = {
-            k: v
-            for k, v in request_headers.items()
-            if k.lower() not in HOP_BY_HOP
-            and not k.lower().startswith("x-radio-")
-            and k.lower() != h.REQUEST_ID.lower()
-        }
-        forward |= self.radio_headers(ue, uplink_s) | {h.REQUEST_ID: request_id}
+        """Carry a request over the uplink, forward it, relay the answer at the downlink's pace."""
+        sent = await self._cross_uplink(ue, body, request_id)
+        forward = towards_orchestrator(
+            request_headers, self.radio_headers(ue, sent.uplink_s), sent.request_id
+        )
         upstream_request = self._client.build_request(
             "POST", f"{self._orchestrator_url}{path}", content=body, headers=forward
         )
@@ -178,56 +173,35 @@ class AirInterface:
                 async for chunk in relay.stream():
                     yield chunk
             finally:
-                self._finish(
-                    relay,
-                    ue,
-                    request_id,
-                    upstream.status_code,
-                    len(body),
-                    uplink_s,
-                    started,
-                    received_wall,
-                )
+                self._finish(relay, sent, upstream.status_code)
 
-        response_headers = {
-            k: v for k, v in upstream.headers.items() if k.lower() not in HOP_BY_HOP
-        } | {h.REQUEST_ID: request_id, h.RADIO_UE_ID: ue.ue_id}
         return StreamingResponse(
             body_stream(),
             status_code=upstream.status_code,
-            headers=response_headers,
+            headers=towards_ue(upstream.headers, sent.request_id, ue.ue_id),
         )
 
-    def _finish(
-        self,
-        relay: PacedRelay,
-        ue: Ue,
-        request_id: str,
-        status_code: int,
-        ul_bytes: int,
-        uplink_s: float,
-        started: float,
-        received_wall: float,
-    ) -> None:
+    def _finish(self, relay: PacedRelay, sent: UplinkPass, status_code: int) -> None:
         times = relay.times
+        started = sent.received_monotonic_s
         now = time.monotonic()
         delivered = times.delivered_at if times.delivered_at is not None else now
         first_sent = times.first_sent_at if times.first_sent_at is not None else delivered
         upstream_done = times.upstream_done_at if times.upstream_done_at is not None else delivered
         report = DeliveryReport(
-            request_id=request_id,
-            ue_id=ue.ue_id,
-            cell_id=ue.cell_id,
+            request_id=sent.request_id,
+            ue_id=sent.ue.ue_id,
+            cell_id=sent.ue.cell_id,
             status_code=status_code,
             completed=times.completed,
-            uplink_s=uplink_s,
+            uplink_s=sent.uplink_s,
             downlink_s=max(0.0, delivered - first_sent),
             downlink_tail_s=max(0.0, delivered - upstream_done),
             total_s=delivered - started,
-            ul_bytes=ul_bytes,
+            ul_bytes=sent.body_bytes,
             dl_bytes=times.bytes_delivered,
-            received_at=received_wall,
-            delivered_at=received_wall + (delivered - started),
+            received_at=sent.received_wall_s,
+            delivered_at=sent.received_wall_s + (delivered - started),
         )
         self._metrics.requests.labels(str(status_code) if times.completed else "aborted").inc()
         self._metrics.air_bytes.labels("downlink").inc(times.bytes_delivered)

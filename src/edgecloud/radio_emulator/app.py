@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
+from typing import Literal
 
 import httpx
 from fastapi import FastAPI
@@ -28,8 +29,15 @@ from .routes import backhaul_api, health_api, ue_api, ues_api
 from .scheduler import AirScheduler
 from .settings import RadioSettings
 
+Upstream = Literal["orchestrator", "cloud"]
 
-def create_app(settings: RadioSettings) -> FastAPI:
+
+def create_app(
+    settings: RadioSettings, transports: Mapping[Upstream, httpx.AsyncBaseTransport] | None = None
+) -> FastAPI:
+    """Build the app; ``transports`` replace the network transports to the orchestrator and to the
+    cloud tier (behind the backhaul) in unit tests."""
+    transports = transports or {}
     registry = CollectorRegistry()
     metrics = RadioMetrics(registry)
     environment = RadioEnvironment(settings.layout())
@@ -59,8 +67,10 @@ def create_app(settings: RadioSettings) -> FastAPI:
         background = BackgroundTasks()
         redis = Redis.from_url(settings.redis_url, socket_timeout=2.0, socket_connect_timeout=2.0)
         async with (
-            relay_client(timeout, limits) as orchestrator_client,
-            relay_client(timeout, limits) as cloud_client,
+            relay_client(
+                timeout, limits, transport=transports.get("orchestrator")
+            ) as orchestrator_client,
+            relay_client(timeout, limits, transport=transports.get("cloud")) as cloud_client,
         ):
             publisher = ReportPublisher(
                 redis, settings.delivery_stream, settings.delivery_stream_maxlen, metrics

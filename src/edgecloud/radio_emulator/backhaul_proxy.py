@@ -20,10 +20,10 @@ from fastapi.responses import StreamingResponse
 from edgecloud.api import headers as h
 from edgecloud.api.errors import ServiceUnavailableError
 
-from .air import HOP_BY_HOP
 from .links import Backhaul
 from .metrics import RadioMetrics
 from .pacing import PacedRelay
+from .relay_headers import end_to_end
 
 
 class BackhaulProxy:
@@ -42,7 +42,7 @@ class BackhaulProxy:
         await _sleep_until(self.backhaul.uplink.arrival_time(len(body), started))
         self._metrics.backhaul_bytes.labels("uplink").inc(len(body))
         url = f"{self._cloud_url}/{path}" + (f"?{query}" if query else "")
-        forward = {k: v for k, v in request_headers.items() if k.lower() not in HOP_BY_HOP}
+        forward = end_to_end(request_headers)
         uplink_held_s = time.monotonic() - started
         try:
             upstream = await self._client.send(
@@ -68,9 +68,7 @@ class BackhaulProxy:
             async for chunk in relay.stream():
                 yield chunk
 
-        response_headers = {
-            k: v for k, v in upstream.headers.items() if k.lower() not in HOP_BY_HOP
-        } | {h.BACKHAUL_DELAY_S: f"{held_s:.6f}"}
+        response_headers = end_to_end(upstream.headers) | {h.BACKHAUL_DELAY_S: f"{held_s:.6f}"}
         return StreamingResponse(
             body_stream(), status_code=upstream.status_code, headers=response_headers
         )

@@ -16,9 +16,9 @@ from prometheus_client import CollectorRegistry
 from edgecloud.common.tasks import BackgroundTasks
 from edgecloud.icl import Decider, DecisionClient, DecisionConfig, DecisionMetrics
 from edgecloud.model import Route, TaskType
-from edgecloud.policies import Experience, ExperiencePool, StateSummary
-
-from .factories import task_state
+from edgecloud.policies import Decision, Experience, ExperiencePool, StateSummary
+from tests.eventually import eventually_async
+from tests.unit.factories import task_state
 
 Handler = Callable[[httpx.Request], Any]
 
@@ -140,7 +140,10 @@ async def test_cached_mode_answers_from_the_cache_once_filled() -> None:
     state = task_state(TaskType.CHAT, edge_tpot_s=0.01, cloud_tpot_s=0.02)
     first = await decider.decide(name, state)
     assert "cache_miss" in first.note  # greedy answers while the entry is computed
-    await asyncio.sleep(0.05)
-    second = await decider.decide(name, state)
+
+    async def cached() -> Decision | None:
+        decision = await decider.decide(name, state)
+        return decision if decision.note == "icl cached" else None
+
+    second = await eventually_async(cached, timeout_s=5.0, what="a cached decision")
     assert second.route is Route.CLOUD
-    assert second.note == "icl cached"

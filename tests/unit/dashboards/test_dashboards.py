@@ -26,7 +26,7 @@ from edgecloud.dashboards import (
 from edgecloud.dashboards.__main__ import main
 from edgecloud.dashboards._panels import Panel, Query, build_dashboard
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 DIRECTORY = ROOT / "deploy" / "grafana" / "dashboards"
 RULES = ROOT / "deploy" / "prometheus" / "rules"
 METRICS_MODULES = (

@@ -15,8 +15,7 @@ from edgecloud.model import Route, TaskType
 from edgecloud.policies.drl import DrlPolicy
 from edgecloud.sim import SimConfig, evaluate
 from edgecloud.sim.drl import train
-
-from .factories import task_state
+from tests.unit.factories import task_state
 
 SMALL = SimConfig(tasks_per_episode=40)
 

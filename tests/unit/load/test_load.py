@@ -18,7 +18,7 @@ from edgecloud.load.stream import StreamTiming
 from edgecloud.load.summary import quantile, result_line
 from edgecloud.model.tasks import TaskType
 
-PROMPTS = Path(__file__).resolve().parents[2] / "loadtest" / "prompts.json"
+PROMPTS = Path(__file__).resolve().parents[3] / "loadtest" / "prompts.json"
 
 
 def sse(payload: dict[str, object] | str) -> bytes:

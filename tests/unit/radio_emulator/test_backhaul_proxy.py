@@ -1,0 +1,66 @@
+"""The backhaul proxy against an in-process fake cloud engine: delay, headers, unreachable cloud."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+import httpx
+import pytest
+
+from edgecloud.radio_emulator import RadioSettings, create_app
+
+Handler = Callable[[httpx.Request], httpx.Response]
+DELAY_S = 0.03
+
+
+@asynccontextmanager
+async def radio(cloud: Handler) -> AsyncIterator[httpx.AsyncClient]:
+    settings = RadioSettings(
+        redis_url="redis://127.0.0.1:1/0", backhaul_delay_s=DELAY_S, backhaul_jitter_s=0.0
+    )
+    app = create_app(settings, transports={"cloud": httpx.MockTransport(cloud)})
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://radio") as client,
+    ):
+        yield client
+
+
+@pytest.mark.anyio
+async def test_a_request_crosses_the_backhaul_both_ways_and_says_how_long_it_was_held() -> None:
+    seen: list[httpx.Request] = []
+
+    def cloud(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=b"data: [DONE]\n\n", headers={"x-engine": "vllm"})
+
+    async with radio(cloud) as client:
+        reply = await client.post(
+            "/backhaul/v1/chat/completions?trace=1",
+            content=b'{"model": "gemma"}',
+            headers={"X-Request-Id": "r-1", "Proxy-Authorization": "Basic c2VjcmV0"},
+        )
+    assert reply.status_code == 200
+    assert reply.content == b"data: [DONE]\n\n"
+    assert reply.headers["x-engine"] == "vllm"
+    # Held one way on the request and one way before the first byte of the answer.
+    assert float(reply.headers["x-backhaul-delay-s"]) >= 2 * DELAY_S * 0.9
+    request = seen[0]
+    assert request.url == "http://127.0.0.1:8102/v1/chat/completions?trace=1"
+    assert request.content == b'{"model": "gemma"}'
+    assert request.headers["x-request-id"] == "r-1"
+    assert "proxy-authorization" not in request.headers
+
+
+@pytest.mark.anyio
+async def test_an_unreachable_cloud_is_a_503_naming_the_tier() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    async with radio(refuse) as client:
+        reply = await client.post("/backhaul/v1/chat/completions", content=b"{}")
+    assert reply.status_code == 503
+    error = reply.json()["error"]
+    assert error["code"] == "tier_unavailable"
+    assert error["param"] == "cloud"
