@@ -8,6 +8,7 @@ a variable that the service silently ignores.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import SecretStr
@@ -41,3 +42,17 @@ def settings_environment(settings: BaseSettings) -> dict[str, str]:
             value = raw.get_secret_value()
         environment[f"{prefix}{name}".upper()] = _as_variable(value)
     return environment
+
+
+def unknown_variables(
+    settings_class: type[BaseSettings], environment: Mapping[str, str]
+) -> list[str]:
+    """The variables with the class's prefix that name none of its fields (a typo, or a field
+    renamed since the file that sets it was written): pydantic-settings ignores them silently."""
+    prefix = str(settings_class.model_config.get("env_prefix", "")).upper()
+    fields = {name.upper() for name in settings_class.model_fields}
+    return sorted(
+        key
+        for key in environment
+        if key.upper().startswith(prefix) and key.upper()[len(prefix) :] not in fields
+    )

@@ -12,7 +12,14 @@ from typing import Any
 
 import compose
 import pytest
+import typer
+from pydantic_settings import BaseSettings
 
+from edgecloud import cli
+from edgecloud.common.settings_env import unknown_variables
+from edgecloud.llm.settings import EngineSettings
+from edgecloud.orchestrator import OrchestratorSettings
+from edgecloud.radio_emulator import RadioSettings
 from edgecloud.stack import StackSettings, prometheus_config
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -130,3 +137,43 @@ def test_recording_rules_compute_the_hand_worked_quantiles() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SUCCESS" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("service", "settings_class"),
+    [
+        ("orchestrator", OrchestratorSettings),
+        ("radio-emulator", RadioSettings),
+        ("edge-llm-cpu", EngineSettings),
+        ("cloud-llm-cpu", EngineSettings),
+    ],
+)
+def test_compose_sets_only_settings_fields_and_valid_values(
+    service: str, settings_class: type[BaseSettings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    environment: dict[str, str] = compose_config("cpu")["services"][service]["environment"]
+    assert environment, f"{service} sets no environment"
+    assert not set(unknown_variables(settings_class, environment)) - llm_serve_options()
+    environment = {k: v for k, v in environment.items() if k not in llm_serve_options()}
+    for key in [k for k in os.environ if k.startswith("EDGECLOUD_")]:
+        monkeypatch.delenv(key)
+    for key, value in environment.items():
+        monkeypatch.setenv(key, value)
+    settings = settings_class()  # the service reads the same variables the same way
+    assert settings.model_fields_set == {
+        key.removeprefix(str(settings_class.model_config["env_prefix"])).lower()
+        for key in environment
+    }
+
+
+def llm_serve_options() -> set[str]:
+    """The variables `edgecloud llm serve` reads as its own options (beside EngineSettings)."""
+    group: Any = typer.main.get_command(cli.app)  # a click group (typer's own click, lately)
+    serve = group.commands["llm"].commands["serve"]
+    return {p.envvar for p in serve.params if isinstance(p.envvar, str)}
+
+
+def test_a_misspelt_variable_is_reported() -> None:
+    assert unknown_variables(
+        OrchestratorSettings, {"EDGECLOUD_ORCH_SEED": "1", "EDGECLOUD_ORCH_POLICY": "knn"}
+    ) == ["EDGECLOUD_ORCH_POLICY"]
