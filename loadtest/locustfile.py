@@ -38,6 +38,7 @@ from locust import HttpUser, LoadTestShape, events, task
 from locust.argument_parser import LocustArgumentParser
 from locust.env import Environment
 
+from edgecloud.load.options import LOCUST_OPTIONS
 from edgecloud.load.placement import ue_position
 from edgecloud.load.prompts import PromptSet, TaskMix
 from edgecloud.load.shapes import Shape, stage_at, stages
@@ -53,70 +54,10 @@ _ue_numbers = itertools.count()
 
 
 def add_options(parser: LocustArgumentParser) -> None:
-    parser.add_argument(
-        "--task-mix",
-        env_var="LOCUST_TASK_MIX",
-        default="chat=1,extraction=1,coding=1,science=1",
-        help="weights of the task types, e.g. chat=3,coding=1",
-    )
-    parser.add_argument(
-        "--prompts",
-        env_var="LOCUST_PROMPTS",
-        default=str(Path(__file__).with_name("prompts.json")),
-        help="prompt set",
-    )
-    parser.add_argument(
-        "--policy",
-        env_var="LOCUST_POLICY",
-        default="",
-        help="X-Policy header (empty: the deployment's default policy)",
-    )
-    parser.add_argument(
-        "--load-shape",
-        env_var="LOCUST_LOAD_SHAPE",
-        choices=[s.value for s in Shape],
-        default=Shape.STEADY.value,
-    )
-    parser.add_argument(
-        "--arrival-rate",
-        env_var="LOCUST_ARRIVAL_RATE",
-        type=float,
-        default=0.0,
-        help="open loop: Poisson arrivals of this many requests/s per UE (0: closed loop)",
-    )
-    parser.add_argument(
-        "--think-time-s",
-        env_var="LOCUST_THINK_TIME_S",
-        type=float,
-        default=1.0,
-        help="closed loop: mean think time",
-    )
-    parser.add_argument(
-        "--admin-token",
-        env_var="LOCUST_ADMIN_TOKEN",
-        default="",
-        is_secret=True,
-        help="the radio emulator's admin token",
-    )
-    parser.add_argument(
-        "--admin-token-file",
-        env_var="LOCUST_ADMIN_TOKEN_FILE",
-        default=".work/stack/admin-token",
-        help="read the admin token from here when --admin-token is empty (make up writes it)",
-    )
-    parser.add_argument(
-        "--cell-radius-m", env_var="LOCUST_CELL_RADIUS_M", type=float, default=100.0
-    )
-    parser.add_argument(
-        "--ue-speed-mps",
-        env_var="LOCUST_UE_SPEED_MPS",
-        type=float,
-        default=0.0,
-        help="random-waypoint speed (0: static)",
-    )
-    parser.add_argument(
-        "--seed", env_var="LOCUST_SEED", type=int, default=0, help="placements and prompt draws"
-    )
+    for flag, arguments in LOCUST_OPTIONS.items():
+        if flag == "--prompts":  # the prompt set beside this file, wherever it is run from
+            arguments = arguments | {"default": str(Path(__file__).with_name("prompts.json"))}
+        parser.add_argument(flag, **arguments)
 
 
 events.init_command_line_parser.add_listener(add_options)  # type: ignore[no-untyped-call]

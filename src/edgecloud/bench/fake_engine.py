@@ -19,6 +19,58 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 
 
+def _chunk(model: str, created: int, delta: dict[str, str], finish: str | None = None) -> bytes:
+    payload = {
+        "id": "fake",
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
+    return f"data: {json.dumps(payload)}\n\n".encode()
+
+
+def _usage(tokens: int) -> dict[str, int]:
+    return {"prompt_tokens": 8, "completion_tokens": tokens, "total_tokens": 8 + tokens}
+
+
+async def _stream(model: str, tokens: int, tpot_s: float) -> AsyncIterator[bytes]:
+    created = int(time.time())
+    yield _chunk(model, created, {"role": "assistant", "content": ""})
+    for i in range(tokens):
+        await asyncio.sleep(tpot_s)
+        yield _chunk(model, created, {"content": f" w{i}"})
+    yield _chunk(model, created, {}, "length")
+    usage = {
+        "id": "fake",
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": model,
+        "choices": [],
+        "usage": _usage(tokens),
+    }
+    yield f"data: {json.dumps(usage)}\n\n".encode()
+    yield b"data: [DONE]\n\n"
+
+
+def _completion(model: str, tokens: int) -> dict[str, Any]:
+    text = "".join(f" w{i}" for i in range(tokens))
+    return {
+        "id": "fake",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "length",
+                "message": {"role": "assistant", "content": text},
+            }
+        ],
+        "usage": _usage(tokens),
+    }
+
+
 def create_app() -> FastAPI:
     tpot_s = float(os.environ.get("EDGECLOUD_FAKE_TPOT_S", "0.02"))
     app = FastAPI(title="fake engine")
@@ -26,57 +78,12 @@ def create_app() -> FastAPI:
     @app.post("/v1/chat/completions")
     async def complete(request: Request) -> Response:
         body: dict[str, Any] = await request.json()
-        n = int(body.get("max_tokens") or 16)
+        tokens = int(body.get("max_tokens") or 16)
         model = str(body.get("model", "fake"))
-        created = int(time.time())
-
-        def chunk(delta: dict[str, str], finish: str | None = None) -> bytes:
-            payload = {
-                "id": "fake",
-                "object": "chat.completion.chunk",
-                "created": created,
-                "model": model,
-                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
-            }
-            return f"data: {json.dumps(payload)}\n\n".encode()
-
-        async def stream() -> AsyncIterator[bytes]:
-            yield chunk({"role": "assistant", "content": ""})
-            for i in range(n):
-                await asyncio.sleep(tpot_s)
-                yield chunk({"content": f" w{i}"})
-            yield chunk({}, "length")
-            usage = {
-                "id": "fake",
-                "object": "chat.completion.chunk",
-                "created": created,
-                "model": model,
-                "choices": [],
-                "usage": {"prompt_tokens": 8, "completion_tokens": n, "total_tokens": 8 + n},
-            }
-            yield f"data: {json.dumps(usage)}\n\n".encode()
-            yield b"data: [DONE]\n\n"
-
         if body.get("stream"):
-            return StreamingResponse(stream(), media_type="text/event-stream")
-        await asyncio.sleep(tpot_s * n)
-        text = "".join(f" w{i}" for i in range(n))
-        return JSONResponse(
-            {
-                "id": "fake",
-                "object": "chat.completion",
-                "created": created,
-                "model": model,
-                "choices": [
-                    {
-                        "index": 0,
-                        "finish_reason": "length",
-                        "message": {"role": "assistant", "content": text},
-                    }
-                ],
-                "usage": {"prompt_tokens": 8, "completion_tokens": n, "total_tokens": 8 + n},
-            }
-        )
+            return StreamingResponse(_stream(model, tokens, tpot_s), media_type="text/event-stream")
+        await asyncio.sleep(tpot_s * tokens)
+        return JSONResponse(_completion(model, tokens))
 
     @app.get("/health")
     async def health() -> Response:

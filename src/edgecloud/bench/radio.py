@@ -126,6 +126,75 @@ def radio_env(redis_url: str, upstream: str, fading: str, bandwidth_mhz: int) ->
     return settings_environment(settings)
 
 
+def _accuracy(
+    procs: Processes, redis_url: str, upstream: str, args: argparse.Namespace
+) -> tuple[float, float]:
+    """Shaping accuracy at each UE count without fading; the worst ratio and the CPU at the most."""
+    url = procs.app(
+        "radio-flat",
+        "edgecloud.radio_emulator:create_app_from_env",
+        radio_env(redis_url, upstream, "none", args.bandwidth_mhz),
+    )
+    radio = procs.executors["radio-flat"]
+    process = psutil.Process(radio.process.pid) if radio.process else None
+    worst, cpu_pct, late, epochs = float("inf"), 0.0, 0.0, 0.0
+    print(
+        f"{'UEs':>4} {'accuracy min':>13} {'mean':>7} {'UE rate mean Mbit/s':>20} "
+        f"{'cell total Mbit/s':>18} {'emulator CPU %':>15}"
+    )
+    for n in UE_COUNTS:
+        before = process.cpu_times() if process else None
+        started = time.monotonic()
+        results = asyncio.run(phase(url, n, "acc", args.warmup, args.window, args.chunk_bytes))
+        wall = time.monotonic() - started
+        cpu = 0.0
+        if process and before:
+            after = process.cpu_times()
+            cpu = 100 * (after.user + after.system - before.user - before.system) / wall
+        ratios = [r.throughput_bps / r.model_bps for r in results]
+        worst = min(worst, *ratios)
+        if n == max(UE_COUNTS):
+            cpu_pct = cpu
+            late, epochs = scheduler_lateness(url)
+        total = sum(r.throughput_bps for r in results) / 1e6
+        print(
+            f"{n:>4} {min(ratios):>13.4f} {statistics.mean(ratios):>7.4f} "
+            f"{total / n:>20.3f} {total:>18.2f} {cpu:>15.1f}"
+        )
+    print(
+        f"downlink scheduling loop: {late:.0f} of {epochs:.0f} epochs ran more than one "
+        "epoch late (all UE counts)"
+    )
+    return worst, cpu_pct
+
+
+def _fairness(
+    procs: Processes, redis_url: str, upstream: str, args: argparse.Namespace
+) -> dict[str, float]:
+    """Jain's index of the RB shares of 32 fading UEs under round robin and proportional fair."""
+    url = procs.app(
+        "radio-fading",
+        "edgecloud.radio_emulator:create_app_from_env",
+        radio_env(redis_url, upstream, "auto", args.bandwidth_mhz),
+    )
+    fairness = {}
+    for kind, label in (("round_robin", "rr"), ("proportional_fair", "pf")):
+        httpx.put(
+            f"{url}/admin/scheduler",
+            json={"downlink": kind},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        ).raise_for_status()
+        results = asyncio.run(phase(url, 32, label, args.warmup, args.window, args.chunk_bytes))
+        shares = [r.throughput_bps / r.full_carrier_bps for r in results]
+        fairness[label] = jain(shares)
+        total = sum(r.throughput_bps for r in results) / 1e6
+        print(
+            f"32 UEs with fading, {kind}: Jain index of RB shares {fairness[label]:.4f}, "
+            f"total {total:.2f} Mbit/s"
+        )
+    return fairness
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--window", type=float, default=5.0, help="measured seconds per phase")
@@ -133,67 +202,11 @@ def main() -> None:
     parser.add_argument("--bandwidth-mhz", type=int, default=10)
     parser.add_argument("--chunk-bytes", type=int, default=2048)
     args = parser.parse_args()
-    run = (args.warmup, args.window, args.chunk_bytes)
-
     with Processes(Path(".work/bench/radio")) as procs:
         redis_url = procs.redis()
         upstream = procs.app("bulk-source", "edgecloud.bench.bulk_source:create_app", {})
-        url = procs.app(
-            "radio-flat",
-            "edgecloud.radio_emulator:create_app_from_env",
-            radio_env(redis_url, upstream, "none", args.bandwidth_mhz),
-        )
-        radio = procs.executors["radio-flat"]
-        process = psutil.Process(radio.process.pid) if radio.process else None
-        worst, cpu_pct, late, epochs = float("inf"), 0.0, 0.0, 0.0
-        print(
-            f"{'UEs':>4} {'accuracy min':>13} {'mean':>7} {'UE rate mean Mbit/s':>20} "
-            f"{'cell total Mbit/s':>18} {'emulator CPU %':>15}"
-        )
-        for n in UE_COUNTS:
-            before = process.cpu_times() if process else None
-            started = time.monotonic()
-            results = asyncio.run(phase(url, n, "acc", *run))
-            wall = time.monotonic() - started
-            if process and before:
-                after = process.cpu_times()
-                cpu = 100 * (after.user + after.system - before.user - before.system) / wall
-            ratios = [r.throughput_bps / r.model_bps for r in results]
-            worst = min(worst, *ratios)
-            if n == max(UE_COUNTS):
-                cpu_pct = cpu
-                late, epochs = scheduler_lateness(url)
-            total = sum(r.throughput_bps for r in results) / 1e6
-            print(
-                f"{n:>4} {min(ratios):>13.4f} {statistics.mean(ratios):>7.4f} "
-                f"{total / n:>20.3f} {total:>18.2f} {cpu:>15.1f}"
-            )
-
-        print(
-            f"downlink scheduling loop: {late:.0f} of {epochs:.0f} epochs ran more than one "
-            "epoch late (all UE counts)"
-        )
-        url = procs.app(
-            "radio-fading",
-            "edgecloud.radio_emulator:create_app_from_env",
-            radio_env(redis_url, upstream, "auto", args.bandwidth_mhz),
-        )
-        fairness = {}
-        for kind, label in (("round_robin", "rr"), ("proportional_fair", "pf")):
-            httpx.put(
-                f"{url}/admin/scheduler",
-                json={"downlink": kind},
-                headers={"Authorization": f"Bearer {TOKEN}"},
-            ).raise_for_status()
-            results = asyncio.run(phase(url, 32, label, *run))
-            shares = [r.throughput_bps / r.full_carrier_bps for r in results]
-            fairness[label] = jain(shares)
-            total = sum(r.throughput_bps for r in results) / 1e6
-            print(
-                f"32 UEs with fading, {kind}: Jain index of RB shares {fairness[label]:.4f}, "
-                f"total {total:.2f} Mbit/s"
-            )
-
+        worst, cpu_pct = _accuracy(procs, redis_url, upstream, args)
+        fairness = _fairness(procs, redis_url, upstream, args)
     print(
         f"RESULT radio shaping_accuracy_min={worst:.4f} jain_rr={fairness['rr']:.4f} "
         f"jain_pf={fairness['pf']:.4f} cpu_pct_64ue={cpu_pct:.1f}"

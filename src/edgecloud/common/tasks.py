@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine, Iterable
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -28,3 +29,15 @@ class BackgroundTasks:
         """Let pending work (reports, history writes) finish before shutdown."""
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=timeout_s)
+
+
+@contextlib.asynccontextmanager
+async def running(loops: Iterable[Coroutine[Any, Any, Any]]) -> AsyncIterator[None]:
+    """Run a service's background loops while the context is open; cancel them on exit."""
+    tasks = [asyncio.create_task(loop) for loop in loops]
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import random
 from collections.abc import AsyncIterator, Mapping
@@ -15,7 +14,7 @@ from redis.asyncio import Redis
 from edgecloud.api.errors import install_error_handlers
 from edgecloud.common.gc_tuning import freeze_startup_objects
 from edgecloud.common.http import relay_client
-from edgecloud.common.tasks import BackgroundTasks
+from edgecloud.common.tasks import BackgroundTasks, running
 from edgecloud.icl import Decider, DecisionClient, PoolFeed
 from edgecloud.model.tasks import DEFAULT_QUALITY, Route
 from edgecloud.policies import ExperiencePool
@@ -38,71 +37,14 @@ def create_app(
     decision LLM (key ``"icl"``) in unit tests."""
     registry = CollectorRegistry()
     metrics = OrchestratorMetrics(registry)
+    transports = transports or {}
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        timeout = httpx.Timeout(
-            connect=settings.connect_timeout_s,
-            read=settings.read_timeout_s,
-            write=settings.read_timeout_s,
-            pool=settings.read_timeout_s,
-        )
-        limits = httpx.Limits(max_connections=512, max_keepalive_connections=128)
-        background = BackgroundTasks()
-        redis = Redis.from_url(settings.redis_url, socket_timeout=5.0, socket_connect_timeout=2.0)
-
-        def client(route: Route, url: object) -> httpx.AsyncClient:
-            return relay_client(timeout, limits, str(url), (transports or {}).get(route))
-
-        async with (
-            client(Route.EDGE, settings.edge_url) as edge,
-            client(Route.CLOUD, settings.cloud_url) as cloud,
-        ):
-            endpoints = {
-                route: TierEndpoint(route, settings.tier(route), client, settings.ewma_weight)
-                for route, client in ((Route.EDGE, edge), (Route.CLOUD, cloud))
-            }
-            history = HistoryStore(redis, settings, metrics)
-            feed = PoolFeed(
-                ExperiencePool(settings.pool_size),
-                RedisHistorySource(redis, settings.history_stream),
-                settings.pool_stale_after_s,
-            )
-            icl_transport = (transports or {}).get("icl")
-            icl_http = httpx.AsyncClient(
-                base_url=str(settings.icl_url or settings.edge_url),
-                timeout=httpx.Timeout(settings.icl_timeout_s),
-                transport=icl_transport,
-            )
-            decider = Decider(
-                settings.decision_config(),
-                random.Random(settings.seed),
-                feed.pool,
-                DecisionClient(icl_http, settings.icl_model or settings.edge_model),
-                metrics.decider,
-                background,
-                pool_fresh=feed.is_fresh,
-            )
-            app.state.redis = redis
-            app.state.history = history
-            app.state.chat = ChatService(
-                settings, endpoints, history, metrics, background, DEFAULT_QUALITY, decider
-            )
-            loops = [
-                asyncio.create_task(history.run_consumer(settings.instance_id)),
-                asyncio.create_task(feed.run(settings.pool_refresh_s, metrics.pool_size.set)),
-                asyncio.create_task(poll_load(list(endpoints.values()), settings.load_poll_s)),
-            ]
+        async with contextlib.AsyncExitStack() as stack:
+            await _start(app, stack, settings, metrics, transports)
             freeze_startup_objects()
-            try:
-                yield
-            finally:
-                await background.drain()
-                for loop in loops:
-                    loop.cancel()
-                await asyncio.gather(*loops, return_exceptions=True)
-                await icl_http.aclose()
-                await redis.aclose()
+            yield
 
     app = FastAPI(
         title="edgecloud orchestrator",
@@ -116,6 +58,79 @@ def create_app(
         app.include_router(router)
     app.mount("/metrics", make_asgi_app(registry))
     return app
+
+
+async def _start(
+    app: FastAPI,
+    stack: contextlib.AsyncExitStack,
+    settings: OrchestratorSettings,
+    metrics: OrchestratorMetrics,
+    transports: Mapping[Route | str, httpx.AsyncBaseTransport],
+) -> None:
+    """Open the clients, build the request path onto ``app.state`` and start the loops; all of it
+    is closed by ``stack``, in reverse: pending history writes drain first, then the loops stop,
+    then the clients close."""
+    redis = Redis.from_url(settings.redis_url, socket_timeout=5.0, socket_connect_timeout=2.0)
+    stack.push_async_callback(redis.aclose)
+    endpoints = {}
+    for route in Route:
+        client = _engine_client(settings, route, transports.get(route))
+        http = await stack.enter_async_context(client)
+        endpoints[route] = TierEndpoint(route, settings.tier(route), http, settings.ewma_weight)
+    icl_http = await stack.enter_async_context(
+        _decision_llm_client(settings, transports.get("icl"))
+    )
+    background = BackgroundTasks()
+    history = HistoryStore(redis, settings, metrics)
+    feed = PoolFeed(
+        ExperiencePool(settings.pool_size),
+        RedisHistorySource(redis, settings.history_stream),
+        settings.pool_stale_after_s,
+    )
+    decider = Decider(
+        settings.decision_config(),
+        random.Random(settings.seed),
+        feed.pool,
+        DecisionClient(icl_http, settings.icl_model or settings.edge_model),
+        metrics.decider,
+        background,
+        pool_fresh=feed.is_fresh,
+    )
+    app.state.redis = redis
+    app.state.history = history
+    app.state.chat = ChatService(
+        settings, endpoints, history, metrics, background, DEFAULT_QUALITY, decider
+    )
+    loops = [
+        history.run_consumer(settings.instance_id),
+        feed.run(settings.pool_refresh_s, metrics.pool_size.set),
+        poll_load(list(endpoints.values()), settings.load_poll_s),
+    ]
+    await stack.enter_async_context(running(loops))
+    stack.push_async_callback(background.drain)
+
+
+def _engine_client(
+    settings: OrchestratorSettings, route: Route, transport: httpx.AsyncBaseTransport | None
+) -> httpx.AsyncClient:
+    timeout = httpx.Timeout(
+        connect=settings.connect_timeout_s,
+        read=settings.read_timeout_s,
+        write=settings.read_timeout_s,
+        pool=settings.read_timeout_s,
+    )
+    limits = httpx.Limits(max_connections=512, max_keepalive_connections=128)
+    return relay_client(timeout, limits, str(settings.tier(route).url), transport)
+
+
+def _decision_llm_client(
+    settings: OrchestratorSettings, transport: httpx.AsyncBaseTransport | None
+) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        base_url=str(settings.icl_url or settings.edge_url),
+        timeout=httpx.Timeout(settings.icl_timeout_s),
+        transport=transport,
+    )
 
 
 def create_app_from_env() -> FastAPI:

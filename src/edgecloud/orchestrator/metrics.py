@@ -39,6 +39,7 @@ DELAY_PARTS = ("uplink", "decision", "queue", "backhaul", "ttft", "decode", "dow
 
 class OrchestratorMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
+        # A declarative table (one declaration per metric): long by design.
         labels = ["route", "policy", "task_type"]
         self.delay = Histogram(
             "edgecloud_request_delay_seconds",

@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 from edgecloud.api.errors import install_error_handlers
 from edgecloud.common.gc_tuning import freeze_startup_objects
 from edgecloud.common.http import relay_client
-from edgecloud.common.tasks import BackgroundTasks
+from edgecloud.common.tasks import BackgroundTasks, running
 from edgecloud.model.cells import Direction, RadioEnvironment
 
 from .admin import admin_api, cells_api
@@ -42,72 +42,17 @@ def create_app(
     metrics = RadioMetrics(registry)
     environment = RadioEnvironment(settings.layout())
     schedulers = {
-        direction: AirScheduler(
-            environment,
-            direction,
-            settings.downlink_scheduler
-            if direction is Direction.DOWNLINK
-            else settings.uplink_scheduler,
-            settings.scheduling_epoch_s,
-            settings.pf_window_epochs,
-        )
-        for direction in Direction
+        Direction.DOWNLINK: _scheduler(settings, environment, Direction.DOWNLINK),
+        Direction.UPLINK: _scheduler(settings, environment, Direction.UPLINK),
     }
     registry.register(SchedulerCollector(environment, schedulers, settings.metrics_max_ues))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        timeout = httpx.Timeout(
-            connect=settings.upstream_connect_timeout_s,
-            read=settings.upstream_read_timeout_s,
-            write=settings.upstream_read_timeout_s,
-            pool=settings.upstream_connect_timeout_s,
-        )
-        limits = httpx.Limits(max_connections=1024, max_keepalive_connections=256)
-        background = BackgroundTasks()
-        redis = Redis.from_url(settings.redis_url, socket_timeout=2.0, socket_connect_timeout=2.0)
-        async with (
-            relay_client(
-                timeout, limits, transport=transports.get("orchestrator")
-            ) as orchestrator_client,
-            relay_client(timeout, limits, transport=transports.get("cloud")) as cloud_client,
-        ):
-            publisher = ReportPublisher(
-                redis, settings.delivery_stream, settings.delivery_stream_maxlen, metrics
-            )
-            app.state.air = AirInterface(
-                environment,
-                schedulers[Direction.UPLINK],
-                schedulers[Direction.DOWNLINK],
-                orchestrator_client,
-                str(settings.orchestrator_url),
-                publisher,
-                metrics,
-                background,
-                settings.relay_buffer_chunks,
-            )
-            app.state.backhaul = BackhaulProxy(
-                Backhaul.symmetric(
-                    settings.backhaul_delay_s,
-                    settings.backhaul_rate_bps,
-                    settings.backhaul_jitter_s,
-                    settings.seed,
-                ),
-                cloud_client,
-                str(settings.cloud_url),
-                metrics,
-            )
-            loops = [asyncio.create_task(s.run()) for s in schedulers.values()]
-            loops.append(asyncio.create_task(_move_ues(environment, settings.mobility_step_s)))
+        async with contextlib.AsyncExitStack() as stack:
+            await _start(app, stack, settings, metrics, environment, schedulers, transports)
             freeze_startup_objects()
-            try:
-                yield
-            finally:
-                await background.drain()
-                for loop in loops:
-                    loop.cancel()
-                await asyncio.gather(*loops, return_exceptions=True)
-                await redis.aclose()
+            yield
 
     app = FastAPI(
         title="edgecloud radio emulator",
@@ -121,6 +66,84 @@ def create_app(
         app.include_router(router)
     app.mount("/metrics", make_asgi_app(registry))
     return app
+
+
+async def _start(
+    app: FastAPI,
+    stack: contextlib.AsyncExitStack,
+    settings: RadioSettings,
+    metrics: RadioMetrics,
+    environment: RadioEnvironment,
+    schedulers: dict[Direction, AirScheduler],
+    transports: Mapping[Upstream, httpx.AsyncBaseTransport],
+) -> None:
+    """Open the clients, build the air interface and the backhaul onto ``app.state`` and start
+    the loops; all of it is closed by ``stack``, in reverse: pending reports drain first, then the
+    loops stop, then the clients close."""
+    redis = Redis.from_url(settings.redis_url, socket_timeout=2.0, socket_connect_timeout=2.0)
+    stack.push_async_callback(redis.aclose)
+    orchestrator_client = await stack.enter_async_context(
+        _upstream_client(settings, transports.get("orchestrator"))
+    )
+    cloud_client = await stack.enter_async_context(
+        _upstream_client(settings, transports.get("cloud"))
+    )
+    background = BackgroundTasks()
+    publisher = ReportPublisher(
+        redis, settings.delivery_stream, settings.delivery_stream_maxlen, metrics
+    )
+    app.state.air = AirInterface(
+        environment,
+        schedulers[Direction.UPLINK],
+        schedulers[Direction.DOWNLINK],
+        orchestrator_client,
+        str(settings.orchestrator_url),
+        publisher,
+        metrics,
+        background,
+        settings.relay_buffer_chunks,
+    )
+    app.state.backhaul = BackhaulProxy(
+        Backhaul.symmetric(
+            settings.backhaul_delay_s,
+            settings.backhaul_rate_bps,
+            settings.backhaul_jitter_s,
+            settings.seed,
+        ),
+        cloud_client,
+        str(settings.cloud_url),
+        metrics,
+    )
+    loops = [s.run() for s in schedulers.values()]
+    loops.append(_move_ues(environment, settings.mobility_step_s))
+    await stack.enter_async_context(running(loops))
+    stack.push_async_callback(background.drain)
+
+
+def _scheduler(
+    settings: RadioSettings, environment: RadioEnvironment, direction: Direction
+) -> AirScheduler:
+    downlink = direction is Direction.DOWNLINK
+    return AirScheduler(
+        environment,
+        direction,
+        settings.downlink_scheduler if downlink else settings.uplink_scheduler,
+        settings.scheduling_epoch_s,
+        settings.pf_window_epochs,
+    )
+
+
+def _upstream_client(
+    settings: RadioSettings, transport: httpx.AsyncBaseTransport | None
+) -> httpx.AsyncClient:
+    timeout = httpx.Timeout(
+        connect=settings.upstream_connect_timeout_s,
+        read=settings.upstream_read_timeout_s,
+        write=settings.upstream_read_timeout_s,
+        pool=settings.upstream_connect_timeout_s,
+    )
+    limits = httpx.Limits(max_connections=1024, max_keepalive_connections=256)
+    return relay_client(timeout, limits, transport=transport)
 
 
 async def _move_ues(environment: RadioEnvironment, step_s: float) -> None:

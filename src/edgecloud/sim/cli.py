@@ -7,9 +7,15 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:  # the commands import their heavy parts lazily, to keep the CLI fast
+    from edgecloud.policies import Policy
+
+    from .env import SimConfig
+    from .icl import SimulatedIcl
 
 sim_app = typer.Typer(help="The offline simulator: evaluate policies, train the DRL baseline.")
 
@@ -64,6 +70,41 @@ def evaluate_command(
         )
 
 
+def _policy_factories(
+    base: SimConfig, llm_url: str, models: dict[str, Path], icls: list[SimulatedIcl]
+) -> dict[str, Callable[[], Policy]]:
+    """Every policy of the sweep, made fresh for each run; the ICL ones are kept in ``icls``."""
+    from edgecloud.common.drl_model import load_drl_policy
+    from edgecloud.llm.catalog import SMOLLM2
+    from edgecloud.policies import create_policy
+
+    from .evaluate import Oracle
+    from .icl import SimulatedIcl, SimulatedKnn
+
+    def make_icl() -> Policy:
+        icl = SimulatedIcl(llm_url, SMOLLM2.name)
+        icl.warm_up(base, seed=1000)
+        icls.append(icl)
+        return icl
+
+    def make_knn() -> Policy:
+        knn = SimulatedKnn()
+        knn.warm_up(base, seed=1000)
+        return knn
+
+    return {
+        "oracle": Oracle,
+        "greedy": lambda: create_policy("greedy", random.Random(0)),
+        "icl": make_icl,
+        "dqn": lambda: load_drl_policy(models["dqn"], "dqn"),
+        "ppo": lambda: load_drl_policy(models["ppo"], "ppo"),
+        "knn": make_knn,
+        "edge": lambda: create_policy("edge-only", random.Random(0)),
+        "cloud": lambda: create_policy("cloud-only", random.Random(0)),
+        "random": lambda: create_policy("random", random.Random(0)),
+    }
+
+
 def experiment(
     seeds: Annotated[int, typer.Option(min=1)] = 2,
     tasks: Annotated[int, typer.Option(min=10)] = 50,
@@ -72,15 +113,10 @@ def experiment(
     out: Annotated[Path | None, typer.Option(help="results folder")] = None,
 ) -> None:
     """The default sweep: every policy on the same seeds; CSV, plots and a RESULT line."""
-    from edgecloud.common.drl_model import load_drl_policy
-    from edgecloud.llm.catalog import SMOLLM2
-    from edgecloud.policies import Policy, create_policy
     from edgecloud.stack import Processes
 
     from .drl import train
-    from .evaluate import Oracle
     from .experiments import base_config, run, summary, sweep
-    from .icl import SimulatedIcl, SimulatedKnn
 
     started = time.monotonic()
     out = out or Path(".work/experiments") / datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
@@ -91,29 +127,7 @@ def experiment(
         if llm_url is None:
             llm_url = procs.decision_llm()
         icls: list[SimulatedIcl] = []
-
-        def make_icl() -> Policy:
-            icl = SimulatedIcl(llm_url, SMOLLM2.name)
-            icl.warm_up(base, seed=1000)
-            icls.append(icl)
-            return icl
-
-        def make_knn() -> Policy:
-            knn = SimulatedKnn()
-            knn.warm_up(base, seed=1000)
-            return knn
-
-        policies: dict[str, Callable[[], Policy]] = {
-            "oracle": Oracle,
-            "greedy": lambda: create_policy("greedy", random.Random(0)),
-            "icl": make_icl,
-            "dqn": lambda: load_drl_policy(models["dqn"], "dqn"),
-            "ppo": lambda: load_drl_policy(models["ppo"], "ppo"),
-            "knn": make_knn,
-            "edge": lambda: create_policy("edge-only", random.Random(0)),
-            "cloud": lambda: create_policy("cloud-only", random.Random(0)),
-            "random": lambda: create_policy("random", random.Random(0)),
-        }
+        policies = _policy_factories(base, llm_url, models, icls)
         points = sweep(
             base,
             ues=(5, 20, 50),

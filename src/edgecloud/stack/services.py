@@ -72,10 +72,8 @@ def uvicorn_command(app_factory: str, host: str, port: int, log_level: str = "in
 
 
 def stack_services(settings: StackSettings) -> list[ServiceSpec]:
+    """Redis, both engines, the two services and (when its binary is there) Prometheus."""
     s = settings
-    base = f"http://{s.host}"
-    redis_url = f"redis://{s.host}:{s.redis_port}/0"
-    binds = dict(zip((Route.EDGE, Route.CLOUD), cpu_split(), strict=True))
     services = [
         ServiceSpec(
             "redis",
@@ -83,64 +81,9 @@ def stack_services(settings: StackSettings) -> list[ServiceSpec]:
             port=s.redis_port,
             health_path=None,
             startup_timeout_s=20,
-        )
-    ]
-    for tier, port in ((Route.EDGE, s.edge_port), (Route.CLOUD, s.cloud_port)):
-        engine = EngineSettings(
-            work_dir=s.work_dir,
-            engine_python=s.engine_python,
-            host=s.host,
-            port=port,
-            kv_cache_gib=s.kv_cache_gib,
-            enforce_eager=s.enforce_eager,
-            omp_threads_bind=binds[tier],
-        )
-        spec = BUNDLED_MODELS[tier]
-        services.append(
-            ServiceSpec(
-                f"{tier.value}-llm",
-                vllm_command(engine, model_dir(engine.models_dir, spec).resolve(), spec.name),
-                vllm_environment(engine),
-                port=port,
-                health_path="/health",
-                startup_timeout_s=300,
-            )
-        )
-    edge, cloud = BUNDLED_MODELS[Route.EDGE], BUNDLED_MODELS[Route.CLOUD]
-    orchestrator = OrchestratorSettings(
-        redis_url=redis_url,
-        default_policy=s.policy,
-        seed=s.seed,
-        edge_url=AnyHttpUrl(f"{base}:{s.edge_port}"),
-        edge_model=edge.name,
-        # The cloud tier is reached through the radio emulator's backhaul, as in a deployment.
-        cloud_url=AnyHttpUrl(f"{base}:{s.radio_port}/backhaul"),
-        cloud_model=cloud.name,
-    )
-    radio = RadioSettings(
-        redis_url=redis_url,
-        orchestrator_url=AnyHttpUrl(f"{base}:{s.orchestrator_port}"),
-        cloud_url=AnyHttpUrl(f"{base}:{s.cloud_port}"),
-        seed=s.seed,
-        admin_token=s.admin_token,
-    )
-    orchestrator_env = settings_environment(orchestrator)
-    radio_env = settings_environment(radio)
-    services += [
-        ServiceSpec(
-            "orchestrator",
-            uvicorn_command(
-                "edgecloud.orchestrator:create_app_from_env", s.host, s.orchestrator_port
-            ),
-            orchestrator_env,
-            port=s.orchestrator_port,
         ),
-        ServiceSpec(
-            "radio-emulator",
-            uvicorn_command("edgecloud.radio_emulator:create_app_from_env", s.host, s.radio_port),
-            radio_env,
-            port=s.radio_port,
-        ),
+        *_engines(s),
+        *_apps(s),
     ]
     binary = prometheus()
     if s.with_prometheus and binary is not None:
@@ -159,3 +102,68 @@ def stack_services(settings: StackSettings) -> list[ServiceSpec]:
             )
         )
     return services
+
+
+def _engines(s: StackSettings) -> list[ServiceSpec]:
+    binds = dict(zip((Route.EDGE, Route.CLOUD), cpu_split(), strict=True))
+    specs = []
+    for tier, port in ((Route.EDGE, s.edge_port), (Route.CLOUD, s.cloud_port)):
+        engine = EngineSettings(
+            work_dir=s.work_dir,
+            engine_python=s.engine_python,
+            host=s.host,
+            port=port,
+            kv_cache_gib=s.kv_cache_gib,
+            enforce_eager=s.enforce_eager,
+            omp_threads_bind=binds[tier],
+        )
+        model = BUNDLED_MODELS[tier]
+        specs.append(
+            ServiceSpec(
+                f"{tier.value}-llm",
+                vllm_command(engine, model_dir(engine.models_dir, model).resolve(), model.name),
+                vllm_environment(engine),
+                port=port,
+                health_path="/health",
+                startup_timeout_s=300,
+            )
+        )
+    return specs
+
+
+def _apps(s: StackSettings) -> list[ServiceSpec]:
+    base = f"http://{s.host}"
+    redis_url = f"redis://{s.host}:{s.redis_port}/0"
+    orchestrator = OrchestratorSettings(
+        redis_url=redis_url,
+        default_policy=s.policy,
+        seed=s.seed,
+        edge_url=AnyHttpUrl(f"{base}:{s.edge_port}"),
+        edge_model=BUNDLED_MODELS[Route.EDGE].name,
+        # The cloud tier is reached through the radio emulator's backhaul, as in a deployment.
+        cloud_url=AnyHttpUrl(f"{base}:{s.radio_port}/backhaul"),
+        cloud_model=BUNDLED_MODELS[Route.CLOUD].name,
+    )
+    radio = RadioSettings(
+        redis_url=redis_url,
+        orchestrator_url=AnyHttpUrl(f"{base}:{s.orchestrator_port}"),
+        cloud_url=AnyHttpUrl(f"{base}:{s.cloud_port}"),
+        seed=s.seed,
+        admin_token=s.admin_token,
+    )
+    return [
+        ServiceSpec(
+            "orchestrator",
+            uvicorn_command(
+                "edgecloud.orchestrator:create_app_from_env", s.host, s.orchestrator_port
+            ),
+            settings_environment(orchestrator),
+            port=s.orchestrator_port,
+        ),
+        ServiceSpec(
+            "radio-emulator",
+            uvicorn_command("edgecloud.radio_emulator:create_app_from_env", s.host, s.radio_port),
+            settings_environment(radio),
+            port=s.radio_port,
+        ),
+    ]
