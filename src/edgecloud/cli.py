@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 from typing import Annotated
@@ -10,6 +11,7 @@ from typing import Annotated
 import httpx
 import typer
 
+from edgecloud.common.app_services import AppService
 from edgecloud.llm.catalog import BUNDLED_MODELS
 from edgecloud.llm.models import ModelPreparationError, model_dir, prepare
 from edgecloud.llm.settings import EngineSettings
@@ -234,6 +236,22 @@ def load(
     typer.echo(f"reports: {out_dir}/load_stats.csv, {run.stats_json}, {out_dir}/report.html")
     typer.echo(result_line(json.loads(run.stats_json.read_text())))
     raise typer.Exit(code)
+
+
+@app.command()
+def serve(
+    service: Annotated[
+        AppService, typer.Option(envvar="EDGECLOUD_SERVICE", help="which service to serve")
+    ],
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+) -> None:
+    """Serve the orchestrator or the radio emulator (replaces this process; its container's
+    command, with the same uvicorn options as `edgecloud up`; settings from the environment)."""
+    from edgecloud.stack import uvicorn_command
+
+    argv = uvicorn_command(service.factory, host, port)
+    os.execv(argv[0], argv)
 
 
 def main() -> None:

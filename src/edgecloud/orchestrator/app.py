@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator, Mapping
 
 import httpx
 from fastapi import FastAPI
-from prometheus_client import CollectorRegistry, make_asgi_app
+from prometheus_client import CollectorRegistry
 from redis.asyncio import Redis
 
-from edgecloud.api.errors import install_error_handlers
 from edgecloud.common.gc_tuning import freeze_startup_objects
 from edgecloud.common.http import relay_client
+from edgecloud.common.service_app import service_app
 from edgecloud.common.tasks import BackgroundTasks, running
 from edgecloud.icl import Decider, DecisionClient, PoolFeed
 from edgecloud.model.tasks import DEFAULT_QUALITY, Route
@@ -46,18 +46,14 @@ def create_app(
             freeze_startup_objects()
             yield
 
-    app = FastAPI(
-        title="edgecloud orchestrator",
-        summary="Routes each generation request to the edge or the cloud LLM and measures it.",
-        version="0.1.0",
-        lifespan=lifespan,
+    return service_app(
+        "edgecloud orchestrator",
+        "Routes each generation request to the edge or the cloud LLM and measures it.",
+        lifespan,
+        settings,
+        (openai_api, history_api, policy_api, health_api),
+        registry,
     )
-    app.state.settings = settings
-    install_error_handlers(app)
-    for router in (openai_api, history_api, policy_api, health_api):
-        app.include_router(router)
-    app.mount("/metrics", make_asgi_app(registry))
-    return app
 
 
 async def _start(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,13 +18,11 @@ import httpx
 from edgecloud.api import headers as h
 from edgecloud.api.errors import BadGatewayError, TierUnavailableError, UpstreamRejectedError
 from edgecloud.api.openai import ChatCompletionRequest
-from edgecloud.model.tasks import QualityTable, Route
+from edgecloud.model.tasks import Route
 
 from .endpoints import TierEndpoint
-from .metrics import OrchestratorMetrics
 from .records import RequestStatus
-from .routing import Routed
-from .settings import OrchestratorSettings
+from .routing import Deployment, Routed
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,17 +36,11 @@ class Opened:
 
 
 class Forwarder:
-    def __init__(
-        self,
-        settings: OrchestratorSettings,
-        endpoints: Mapping[Route, TierEndpoint],
-        metrics: OrchestratorMetrics,
-        quality: QualityTable,
-    ) -> None:
-        self._settings = settings
-        self._endpoints = endpoints
-        self._metrics = metrics
-        self._quality = quality
+    def __init__(self, deployment: Deployment) -> None:
+        self._settings = deployment.settings
+        self._endpoints = deployment.endpoints
+        self._metrics = deployment.metrics
+        self._quality = deployment.quality
 
     def engine_body(self, request: ChatCompletionRequest, endpoint: TierEndpoint) -> dict[str, Any]:
         body = request.model_dump(exclude_unset=True, exclude={"metadata", "max_completion_tokens"})

@@ -59,25 +59,30 @@ class Routed:
         return replace(self, decision=decision, endpoint=endpoint, quality=quality)
 
 
+@dataclass(frozen=True, slots=True)
+class Deployment:
+    """What every part of the request path reads: the settings, both tiers' endpoints, the
+    metrics and the quality table."""
+
+    settings: OrchestratorSettings
+    endpoints: Mapping[Route, TierEndpoint]
+    metrics: OrchestratorMetrics
+    quality: QualityTable
+
+
 def known_policies() -> list[str]:
     return [*policy_names(), *ICL_MODES]
 
 
 class Router:
-    def __init__(
-        self,
-        settings: OrchestratorSettings,
-        endpoints: Mapping[Route, TierEndpoint],
-        metrics: OrchestratorMetrics,
-        quality: QualityTable,
-        decider: Decider,
-    ) -> None:
-        if not Decider.known(settings.default_policy):  # fail fast on a bad default
-            raise ValueError(f"unknown default policy {settings.default_policy!r}")
-        self._settings = settings
-        self._endpoints = endpoints
-        self._metrics = metrics
-        self._quality = quality
+    def __init__(self, deployment: Deployment, decider: Decider) -> None:
+        default = deployment.settings.default_policy
+        if not Decider.known(default):  # fail fast on a bad default
+            raise ValueError(f"unknown default policy {default!r}")
+        self._settings = deployment.settings
+        self._endpoints = deployment.endpoints
+        self._metrics = deployment.metrics
+        self._quality = deployment.quality
         self._decider = decider
 
     def models(self) -> ModelList:

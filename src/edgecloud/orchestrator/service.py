@@ -19,7 +19,7 @@ from .forwarding import Forwarder
 from .history import HistoryStore
 from .metrics import OrchestratorMetrics
 from .relay import Relay
-from .routing import Routed, Router
+from .routing import Deployment, Routed, Router
 from .settings import OrchestratorSettings
 
 
@@ -35,8 +35,9 @@ class ChatService:
         decider: Decider,
     ) -> None:
         self.endpoints = endpoints
-        self._router = Router(settings, endpoints, metrics, quality, decider)
-        self._forwarder = Forwarder(settings, endpoints, metrics, quality)
+        deployment = Deployment(settings, endpoints, metrics, quality)
+        self._router = Router(deployment, decider)
+        self._forwarder = Forwarder(deployment)
         self._relay = Relay(history, metrics, background, self._forwarder.release)
 
     def models(self) -> ModelList:

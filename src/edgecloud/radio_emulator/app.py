@@ -10,12 +10,12 @@ from typing import Literal
 
 import httpx
 from fastapi import FastAPI
-from prometheus_client import CollectorRegistry, make_asgi_app
+from prometheus_client import CollectorRegistry
 from redis.asyncio import Redis
 
-from edgecloud.api.errors import install_error_handlers
 from edgecloud.common.gc_tuning import freeze_startup_objects
 from edgecloud.common.http import relay_client
+from edgecloud.common.service_app import service_app
 from edgecloud.common.tasks import BackgroundTasks, running
 from edgecloud.model.cells import Direction, RadioEnvironment
 
@@ -54,18 +54,14 @@ def create_app(
             freeze_startup_objects()
             yield
 
-    app = FastAPI(
-        title="edgecloud radio emulator",
-        summary="The gNB: shapes each UE's uplink and downlink and the backhaul to the cloud.",
-        version="0.1.0",
-        lifespan=lifespan,
+    return service_app(
+        "edgecloud radio emulator",
+        "The gNB: shapes each UE's uplink and downlink and the backhaul to the cloud.",
+        lifespan,
+        settings,
+        (ue_api, backhaul_api, ues_api, cells_api, admin_api, health_api),
+        registry,
     )
-    app.state.settings = settings
-    install_error_handlers(app)
-    for router in (ue_api, backhaul_api, ues_api, cells_api, admin_api, health_api):
-        app.include_router(router)
-    app.mount("/metrics", make_asgi_app(registry))
-    return app
 
 
 async def _start(

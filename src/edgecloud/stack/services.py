@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from pydantic import AnyHttpUrl
 
+from edgecloud.common.app_services import AppService
 from edgecloud.common.settings_env import settings_environment
 from edgecloud.llm.catalog import BUNDLED_MODELS
 from edgecloud.llm.launcher import vllm_command, vllm_environment
@@ -153,16 +154,14 @@ def _apps(s: StackSettings) -> list[ServiceSpec]:
     )
     return [
         ServiceSpec(
-            "orchestrator",
-            uvicorn_command(
-                "edgecloud.orchestrator:create_app_from_env", s.host, s.orchestrator_port
-            ),
+            AppService.ORCHESTRATOR.value,
+            uvicorn_command(AppService.ORCHESTRATOR.factory, s.host, s.orchestrator_port),
             settings_environment(orchestrator),
             port=s.orchestrator_port,
         ),
         ServiceSpec(
-            "radio-emulator",
-            uvicorn_command("edgecloud.radio_emulator:create_app_from_env", s.host, s.radio_port),
+            AppService.RADIO_EMULATOR.value,
+            uvicorn_command(AppService.RADIO_EMULATOR.factory, s.host, s.radio_port),
             settings_environment(radio),
             port=s.radio_port,
         ),

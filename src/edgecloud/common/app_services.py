@@ -1,0 +1,18 @@
+"""The testbed's own services by name, and the app factory that serves each (as strings: naming
+a service here imports nothing of it, so the CLI stays fast)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AppService(StrEnum):
+    """The testbed's own services, by their compose names; each is served from its app factory."""
+
+    ORCHESTRATOR = "orchestrator"
+    RADIO_EMULATOR = "radio-emulator"
+
+    @property
+    def factory(self) -> str:
+        package = self.value.replace("-", "_")
+        return f"edgecloud.{package}:create_app_from_env"
