@@ -6,7 +6,7 @@ Replaces fixed sleeps: a test waits exactly as long as the system needs, up to `
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from tenacity import (
     AsyncRetrying,
@@ -31,6 +31,15 @@ def _timed_out(what: str, timeout_s: float) -> Callable[[RetryCallState], None]:
     return fail
 
 
+def _until_truthy(what: str, timeout_s: float, interval_s: float) -> dict[str, Any]:
+    return {
+        "stop": stop_after_delay(timeout_s),
+        "wait": wait_fixed(interval_s),
+        "retry": retry_if_result(_falsy),
+        "retry_error_callback": _timed_out(what, timeout_s),
+    }
+
+
 def eventually(
     predicate: Callable[[], T | None],
     timeout_s: float = 10.0,
@@ -38,12 +47,7 @@ def eventually(
     what: str = "condition",
 ) -> T:
     """Call ``predicate`` until it returns a truthy value, and return that value."""
-    retrying = Retrying(
-        stop=stop_after_delay(timeout_s),
-        wait=wait_fixed(interval_s),
-        retry=retry_if_result(_falsy),
-        retry_error_callback=_timed_out(what, timeout_s),
-    )
+    retrying = Retrying(**_until_truthy(what, timeout_s, interval_s))
     return cast(T, retrying(predicate))  # the retry ends only on a truthy value
 
 
@@ -54,10 +58,5 @@ async def eventually_async(
     what: str = "condition",
 ) -> T:
     """``eventually`` for a coroutine function, polled without blocking the event loop."""
-    retrying = AsyncRetrying(
-        stop=stop_after_delay(timeout_s),
-        wait=wait_fixed(interval_s),
-        retry=retry_if_result(_falsy),
-        retry_error_callback=_timed_out(what, timeout_s),
-    )
+    retrying = AsyncRetrying(**_until_truthy(what, timeout_s, interval_s))
     return cast(T, await retrying(predicate))

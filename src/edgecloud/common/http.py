@@ -82,6 +82,11 @@ class RelayTransport(AiohttpTransport):
         return response
 
 
+def relay_timeout(connect_s: float, read_s: float, pool_s: float) -> httpx.Timeout:
+    """Connecting is quick or fails; a stream may be slow between chunks (and so its writes)."""
+    return httpx.Timeout(connect=connect_s, read=read_s, write=read_s, pool=pool_s)
+
+
 def relay_client(
     timeout: httpx.Timeout,
     limits: httpx.Limits,

@@ -12,7 +12,7 @@ from prometheus_client import CollectorRegistry
 from redis.asyncio import Redis
 
 from edgecloud.common.gc_tuning import freeze_startup_objects
-from edgecloud.common.http import relay_client
+from edgecloud.common.http import relay_client, relay_timeout
 from edgecloud.common.service_app import service_app
 from edgecloud.common.tasks import BackgroundTasks, running
 from edgecloud.icl import Decider, DecisionClient, PoolFeed
@@ -109,12 +109,8 @@ async def _start(
 def _engine_client(
     settings: OrchestratorSettings, route: Route, transport: httpx.AsyncBaseTransport | None
 ) -> httpx.AsyncClient:
-    timeout = httpx.Timeout(
-        connect=settings.connect_timeout_s,
-        read=settings.read_timeout_s,
-        write=settings.read_timeout_s,
-        pool=settings.read_timeout_s,
-    )
+    read_s = settings.read_timeout_s
+    timeout = relay_timeout(settings.connect_timeout_s, read_s, pool_s=read_s)
     limits = httpx.Limits(max_connections=512, max_keepalive_connections=128)
     return relay_client(timeout, limits, str(settings.tier(route).url), transport)
 

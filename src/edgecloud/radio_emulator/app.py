@@ -14,7 +14,7 @@ from prometheus_client import CollectorRegistry
 from redis.asyncio import Redis
 
 from edgecloud.common.gc_tuning import freeze_startup_objects
-from edgecloud.common.http import relay_client
+from edgecloud.common.http import relay_client, relay_timeout
 from edgecloud.common.service_app import service_app
 from edgecloud.common.tasks import BackgroundTasks, running
 from edgecloud.model.cells import Direction, RadioEnvironment
@@ -132,12 +132,8 @@ def _scheduler(
 def _upstream_client(
     settings: RadioSettings, transport: httpx.AsyncBaseTransport | None
 ) -> httpx.AsyncClient:
-    timeout = httpx.Timeout(
-        connect=settings.upstream_connect_timeout_s,
-        read=settings.upstream_read_timeout_s,
-        write=settings.upstream_read_timeout_s,
-        pool=settings.upstream_connect_timeout_s,
-    )
+    connect_s = settings.upstream_connect_timeout_s
+    timeout = relay_timeout(connect_s, settings.upstream_read_timeout_s, pool_s=connect_s)
     limits = httpx.Limits(max_connections=1024, max_keepalive_connections=256)
     return relay_client(timeout, limits, transport=transport)
 

@@ -10,7 +10,8 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from edgecloud.radio_emulator import RadioSettings, create_app
+from edgecloud.radio_emulator import RadioSettings
+from tests.unit.radio_emulator.fakes import radio_client
 
 AUTH = {"Authorization": "Bearer s3cret-admin-token"}
 
@@ -19,16 +20,8 @@ AUTH = {"Authorization": "Bearer s3cret-admin-token"}
 async def radio(
     token: str | None = "s3cret-admin-token", **overrides: Any
 ) -> AsyncIterator[httpx.AsyncClient]:
-    settings = RadioSettings(
-        redis_url="redis://127.0.0.1:1/0",
-        admin_token=SecretStr(token) if token else None,
-        **overrides,
-    )
-    app = create_app(settings)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://radio") as client,
-    ):
+    admin_token = SecretStr(token) if token else None
+    async with radio_client(admin_token=admin_token, **overrides) as client:
         yield client
 
 

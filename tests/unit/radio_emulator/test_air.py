@@ -12,9 +12,10 @@ from typing import Any
 import httpx
 import pytest
 
-from edgecloud.radio_emulator import RadioSettings, create_app
+from edgecloud.radio_emulator.app import Upstream
 from edgecloud.radio_emulator.relay_headers import towards_orchestrator, towards_ue
 from tests.eventually import eventually_async
+from tests.unit.radio_emulator.fakes import radio_client
 
 ANSWER = b'data: {"choices": [{"delta": {"content": "hi"}}]}\n\ndata: [DONE]\n\n'
 CHAT = {"model": "auto", "messages": [{"role": "user", "content": "hello"}]}
@@ -36,12 +37,10 @@ class FakeOrchestrator:
 
 @asynccontextmanager
 async def radio(orchestrator: Handler, **overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
-    settings = RadioSettings(redis_url="redis://127.0.0.1:1/0", **overrides)
-    app = create_app(settings, transports={"orchestrator": httpx.MockTransport(orchestrator)})
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://radio") as client,
-    ):
+    transports: dict[Upstream, httpx.AsyncBaseTransport] = {
+        "orchestrator": httpx.MockTransport(orchestrator)
+    }
+    async with radio_client(transports, **overrides) as client:
         yield client
 
 

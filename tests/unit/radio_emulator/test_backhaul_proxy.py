@@ -8,7 +8,8 @@ from contextlib import asynccontextmanager
 import httpx
 import pytest
 
-from edgecloud.radio_emulator import RadioSettings, create_app
+from edgecloud.radio_emulator.app import Upstream
+from tests.unit.radio_emulator.fakes import radio_client
 
 Handler = Callable[[httpx.Request], httpx.Response]
 DELAY_S = 0.03
@@ -16,14 +17,8 @@ DELAY_S = 0.03
 
 @asynccontextmanager
 async def radio(cloud: Handler) -> AsyncIterator[httpx.AsyncClient]:
-    settings = RadioSettings(
-        redis_url="redis://127.0.0.1:1/0", backhaul_delay_s=DELAY_S, backhaul_jitter_s=0.0
-    )
-    app = create_app(settings, transports={"cloud": httpx.MockTransport(cloud)})
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://radio") as client,
-    ):
+    transports: dict[Upstream, httpx.AsyncBaseTransport] = {"cloud": httpx.MockTransport(cloud)}
+    async with radio_client(transports, backhaul_delay_s=DELAY_S, backhaul_jitter_s=0.0) as client:
         yield client
 
 
