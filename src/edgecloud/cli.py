@@ -91,13 +91,13 @@ def up(
     from edgecloud.stack import (
         StackSettings,
         Supervisor,
-        ensure_admin_token,
+        ensure_secrets,
         prometheus_config,
         stack_services,
         wait_ready,
     )
 
-    settings = ensure_admin_token(StackSettings())
+    settings = ensure_secrets(StackSettings())
     if prepare_models:
         _prepare_all(settings.engine_python, settings.work_dir / "models", list(Route))
     services = stack_services(settings)

@@ -26,6 +26,7 @@ from edgecloud.stack import ServiceSpec, StackSettings, free_port, prometheus_co
 ROOT = Path(__file__).resolve().parents[2]
 WORK_DIR = ROOT / ".work"
 ADMIN_TOKEN = "test-stack-admin-token-0001"
+SHARED_SECRET = "test-stack-shared-secret-0002"
 
 
 @dataclass
@@ -114,6 +115,7 @@ def make_settings(**overrides: object) -> StackSettings:
         prometheus_port=free_port(),
         prometheus_scrape_interval_s=1,
         admin_token=SecretStr(ADMIN_TOKEN),
+        shared_secret=SecretStr(SHARED_SECRET),
     )
     values.update(overrides)
     return StackSettings.model_validate(values)

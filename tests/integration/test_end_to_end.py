@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
 import httpx
@@ -23,7 +22,7 @@ QUESTION = [{"role": "user", "content": "What is the capital of France?"}]
 
 def ask(stack: Stack, policy: str, ue: str, **body: Any) -> httpx.Response:
     payload = {"model": "auto", "messages": QUESTION, "max_tokens": 24, **body}
-    headers = {"X-UE-Id": ue, "X-Policy": policy, "X-Request-Id": uuid.uuid4().hex}
+    headers = {"X-UE-Id": ue, "X-Policy": policy}
     return httpx.post(
         f"{stack.radio_url}/v1/chat/completions", json=payload, headers=headers, timeout=120
     )
@@ -88,7 +87,6 @@ def test_the_openai_client_streams_through_the_radio(stack: Stack) -> None:
 def test_each_request_leaves_a_history_record_with_every_delay_part(
     stack: Stack, policy: str
 ) -> None:
-    request_id = uuid.uuid4().hex
     response = httpx.post(
         f"{stack.radio_url}/v1/chat/completions",
         json={
@@ -97,11 +95,12 @@ def test_each_request_leaves_a_history_record_with_every_delay_part(
             "stream": True,
             "metadata": {"task_type": "extraction"},
         },
-        headers={"X-UE-Id": "ue-history", "X-Policy": policy, "X-Request-Id": request_id},
+        headers={"X-UE-Id": "ue-history", "X-Policy": policy, "X-Request-Id": "client-1"},
         timeout=120,
     )
     assert response.status_code == 200
-    record = history_record(stack, request_id)
+    assert response.headers["x-client-request-id"] == "client-1"
+    record = history_record(stack, response.headers["x-request-id"])
     parts = record["parts"]
     assert set(parts) == {
         "other_s",
@@ -190,3 +189,33 @@ def test_the_radio_emulator_shows_each_ues_radio_state(stack: Stack) -> None:
     missing = httpx.get(f"{stack.radio_url}/ues/nobody")
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "unknown_ue"
+
+
+def test_radio_headers_sent_straight_to_the_orchestrator_are_not_believed(stack: Stack) -> None:
+    def ignored() -> float:
+        text = httpx.get(f"{stack.orchestrator_url}/metrics/").text
+        return metric_value(text, "edgecloud_radio_headers_ignored_total", reason="unsigned")
+
+    before = ignored()
+    forged = {
+        "X-Policy": "edge-only",
+        "X-Radio-UE-Id": "ue-forged",
+        "X-Radio-SINR-dB": "nan",
+        "X-Radio-Cell-Id": "²",
+        "X-Radio-DL-Rate-bps": "1e12",
+        "X-Request-Id": "P:done",
+    }
+    reply = httpx.post(
+        f"{stack.orchestrator_url}/v1/chat/completions",
+        json={"model": "auto", "messages": QUESTION, "max_tokens": 8},
+        headers=forged,
+        timeout=120,
+    )
+    assert reply.status_code == 200, reply.text
+    assert reply.headers["x-request-id"] != "P:done"
+    assert ignored() == before + 1
+    record = history_record(stack, reply.headers["x-request-id"])
+    assert record["radio"] is None
+    assert not record["report_missing"]  # a direct request: no report was awaited
+    history = httpx.get(f"{stack.orchestrator_url}/history", params={"limit": 5})
+    assert history.status_code == 200

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from redis.asyncio import Redis
 
+from edgecloud.api import headers as h
 from edgecloud.common.gc_tuning import freeze_startup_objects
 from edgecloud.common.http import relay_client, relay_timeout
 from edgecloud.common.service_app import service_app
@@ -112,7 +113,11 @@ def _engine_client(
     read_s = settings.read_timeout_s
     timeout = relay_timeout(settings.connect_timeout_s, read_s, pool_s=read_s)
     limits = httpx.Limits(max_connections=512, max_keepalive_connections=128)
-    return relay_client(timeout, limits, str(settings.tier(route).url), transport)
+    client = relay_client(timeout, limits, str(settings.tier(route).url), transport)
+    if settings.shared_secret is not None:
+        # The radio emulator's backhaul (the cloud tier's path by default) serves only us.
+        client.headers[h.BACKHAUL_TOKEN] = settings.shared_secret.get_secret_value()
+    return client
 
 
 def _decision_llm_client(

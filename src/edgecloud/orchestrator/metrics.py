@@ -94,6 +94,13 @@ class OrchestratorMetrics:
             ["outcome"],
             registry=registry,
         )
+        self.radio_headers_ignored = Counter(
+            "edgecloud_radio_headers_ignored",
+            "Requests whose X-Radio-* headers were not believed, by why (unsigned, bad_signature, "
+            "no_secret): they were served as direct requests",
+            ["reason"],
+            registry=registry,
+        )
         self.decider = DecisionMetrics(registry)  # fallbacks and ICL, counted by the decider
         self.failovers = Counter(
             "edgecloud_failovers",
@@ -133,6 +140,8 @@ class OrchestratorMetrics:
                 self.tier_failures.labels(route.value, reason)
         for outcome in HISTORY_OUTCOMES:
             self.history.labels(outcome)
+        for reason in ("unsigned", "bad_signature", "no_secret"):
+            self.radio_headers_ignored.labels(reason)
 
     def count_request(self, route: Route, policy: str, status: RequestStatus) -> None:
         self.requests.labels(route.value, policy, status.value).inc()

@@ -19,8 +19,9 @@ from edgecloud.policies import Decision, policy_names
 
 from .endpoints import TierEndpoint
 from .metrics import OrchestratorMetrics
+from .radio_headers import RadioInfo, RadioTrust, radio_info, radio_trust, request_id
 from .settings import OrchestratorSettings
-from .state import RadioInfo, build_task_state, radio_info, state_features, task_type_of
+from .state import build_task_state, state_features, task_type_of
 
 AUTO_MODEL = "auto"
 PINNED_POLICY = "pinned"
@@ -101,6 +102,14 @@ class Router:
             f"model {model!r} does not exist; known: {known}", param="model", code="model_not_found"
         )
 
+    def _trust(self, headers: Mapping[str, str]) -> bool:
+        """Whether the radio headers are the radio emulator's; a refusal is counted."""
+        secret = self._settings.shared_secret
+        trust = radio_trust(secret.get_secret_value() if secret else None, headers)
+        if trust not in (RadioTrust.SIGNED, RadioTrust.ABSENT):
+            self._metrics.radio_headers_ignored.labels(trust.value).inc()
+        return trust is RadioTrust.SIGNED
+
     def _policy_name(self, policy_header: str | None) -> str:
         name = policy_header or self._settings.default_policy
         if not Decider.known(name):
@@ -116,8 +125,13 @@ class Router:
     ) -> Routed:
         received_monotonic_s, received_wall_s = time.monotonic(), time.time()
         settings = self._settings
+        trusted = self._trust(headers)
         radio = radio_info(
-            headers, request.user, settings.default_dl_rate_bps, settings.default_ul_rate_bps
+            headers,
+            trusted,
+            request.user,
+            settings.default_dl_rate_bps,
+            settings.default_ul_rate_bps,
         )
         pinned = self._pinned_route(request.model)
         policy_name = self._policy_name(policy_header)
@@ -143,7 +157,7 @@ class Router:
         self._metrics.decision_time.labels(decision.policy).observe(decision_s)
         self._metrics.decisions.labels(decision.policy, decision.route.value).inc()
         return Routed(
-            request_id=headers.get(h.REQUEST_ID.lower()) or uuid.uuid4().hex,
+            request_id=request_id(headers, trusted, uuid.uuid4().hex),
             radio=radio,
             decision=decision,
             endpoint=self._endpoints[decision.route],

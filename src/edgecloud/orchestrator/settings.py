@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import AnyHttpUrl, BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from edgecloud.common.secret_fields import OptionalSecret
 from edgecloud.icl.config import DecisionConfig, IclAnswer, IclMode
 from edgecloud.model.reward import DEFAULT_VIOLATION_PENALTY_S
 from edgecloud.model.tasks import Route
@@ -50,6 +51,9 @@ class OrchestratorSettings(BaseSettings):
     cloud_tpot_prior_s: float = Field(default=0.022, gt=0)
     cloud_max_in_flight: int = Field(default=32, ge=1)
     redis_url: str = "redis://127.0.0.1:6390/0"
+    # Shared with the radio emulator (its ``shared_secret``): radio headers are believed only when
+    # signed with it, and it is the token the backhaul asks for. Unset: no radio header is believed.
+    shared_secret: OptionalSecret = None
     default_policy: str = "greedy"
     seed: int = 0
     instance_id: str = Field(default_factory=lambda: uuid.uuid4().hex[:12])

@@ -1,11 +1,7 @@
-"""Building the task state from a request: its metadata, the radio headers and the tiers."""
+"""Building the task state from a request: its metadata, the believed radio state and the tiers."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-
-from edgecloud.api import headers as h
 from edgecloud.api.errors import BadRequestError
 from edgecloud.api.openai import ChatCompletionRequest
 from edgecloud.model.classify import classify
@@ -13,46 +9,9 @@ from edgecloud.model.tasks import QualityTable, TaskType
 from edgecloud.policies.base import TaskState, TierState
 from edgecloud.policies.experience import StateSummary
 
+from .radio_headers import RadioInfo
+
 CHARS_PER_TOKEN = 4  # a rough prompt-length estimate; the engine counts exactly afterwards
-
-
-@dataclass(frozen=True, slots=True)
-class RadioInfo:
-    ue_id: str | None
-    cell_id: int | None
-    sinr_db: float
-    dl_rate_bps: float
-    ul_rate_bps: float
-    uplink_s: float
-    via_radio: bool
-
-
-def _float_header(headers: Mapping[str, str], name: str, default: float) -> float:
-    value = headers.get(name.lower())
-    if value is None:
-        return default
-    try:
-        return float(value)
-    except ValueError as exc:
-        raise BadRequestError(f"header {name} is not a number", param=name) from exc
-
-
-def radio_info(
-    headers: Mapping[str, str], body_user: str | None, dl_default: float, ul_default: float
-) -> RadioInfo:
-    """The UE's radio state from the emulator's headers (keys lower-case), or defaults without."""
-    via_radio = h.RADIO_UE_ID.lower() in headers
-    ue_id = headers.get(h.RADIO_UE_ID.lower()) or headers.get(h.UE_ID.lower()) or body_user
-    cell = headers.get(h.RADIO_CELL_ID.lower())
-    return RadioInfo(
-        ue_id=ue_id,
-        cell_id=int(cell) if cell is not None and cell.isdigit() else None,
-        sinr_db=_float_header(headers, h.RADIO_SINR_DB, 0.0),
-        dl_rate_bps=max(_float_header(headers, h.RADIO_DL_RATE_BPS, dl_default), 1.0),
-        ul_rate_bps=max(_float_header(headers, h.RADIO_UL_RATE_BPS, ul_default), 1.0),
-        uplink_s=_float_header(headers, h.RADIO_UPLINK_S, 0.0),
-        via_radio=via_radio,
-    )
 
 
 def task_type_of(request: ChatCompletionRequest) -> TaskType:

@@ -19,6 +19,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from edgecloud.api import headers as h
 from edgecloud.api.errors import BadRequestError, ServiceUnavailableError, TooManyUesError
+from edgecloud.common.radio_trust import signed
 from edgecloud.common.reports import DeliveryReport
 from edgecloud.common.tasks import BackgroundTasks
 from edgecloud.model.cells import UE_ID_PATTERN, RadioEnvironment, Ue, UeLimitError
@@ -30,6 +31,19 @@ from .relay_headers import towards_orchestrator, towards_ue
 from .scheduler import AirScheduler
 
 logger = logging.getLogger(__name__)
+
+
+def client_request_id(value: str | None) -> str | None:
+    """A client's own request id, if it is one we can echo safely (like a UE id), else a 400."""
+    if value is None:
+        return None
+    if not UE_ID_PATTERN.match(value):
+        raise BadRequestError(
+            f"{h.REQUEST_ID} is 1-128 characters from letters, digits and . _ : @ -",
+            param=h.REQUEST_ID,
+            code="invalid_request_id",
+        )
+    return value
 
 
 def resolve_ue_id(header_value: str | None, body_user: str | None) -> str:
@@ -73,8 +87,10 @@ class AirInterface:
         metrics: RadioMetrics,
         background: BackgroundTasks,
         buffer_chunks: int = 256,
+        shared_secret: str | None = None,
     ) -> None:
         self._buffer_chunks = buffer_chunks
+        self._shared_secret = shared_secret
         self.environment = environment
         self.uplink = uplink
         self.downlink = downlink
@@ -123,14 +139,21 @@ class AirInterface:
             media_type=upstream.headers.get("content-type"),
         )
 
-    async def _cross_uplink(self, ue: Ue, body: bytes, request_id: str | None) -> UplinkPass:
+    def signed_radio_headers(self, ue: Ue, request_id: str, uplink_s: float) -> dict[str, str]:
+        """The radio state and the request id, signed when a shared secret is configured."""
+        headers = self.radio_headers(ue, uplink_s) | {h.REQUEST_ID: request_id}
+        if self._shared_secret is None:
+            return headers
+        return signed(self._shared_secret, headers)
+
+    async def _cross_uplink(self, ue: Ue, body: bytes) -> UplinkPass:
         received_wall_s, received_monotonic_s = time.time(), time.monotonic()
         await self.uplink.transmit(ue, len(body))
         uplink_s = time.monotonic() - received_monotonic_s
         self._metrics.air_bytes.labels("uplink").inc(len(body))
         self._metrics.uplink_delay.observe(uplink_s)
         return UplinkPass(
-            request_id or uuid.uuid4().hex,
+            uuid.uuid4().hex,  # ours, whatever the client sent: it keys the history join
             ue,
             len(body),
             uplink_s,
@@ -144,12 +167,16 @@ class AirInterface:
         body: bytes,
         request_headers: dict[str, str],
         ue: Ue,
-        request_id: str | None,
+        client_request_id: str | None,
     ) -> StreamingResponse:
-        """Carry a request over the uplink, forward it, relay the answer at the downlink's pace."""
-        sent = await self._cross_uplink(ue, body, request_id)
+        """Carry a request over the uplink, forward it, relay the answer at the downlink's pace.
+
+        The request gets an id of ours; a client's own id travels beside it, only to be echoed."""
+        sent = await self._cross_uplink(ue, body)
         forward = towards_orchestrator(
-            request_headers, self.radio_headers(ue, sent.uplink_s), sent.request_id
+            request_headers,
+            self.signed_radio_headers(ue, sent.request_id, sent.uplink_s),
+            client_request_id,
         )
         upstream_request = self._client.build_request(
             "POST", f"{self._orchestrator_url}{path}", content=body, headers=forward
@@ -178,7 +205,7 @@ class AirInterface:
         return StreamingResponse(
             body_stream(),
             status_code=upstream.status_code,
-            headers=towards_ue(upstream.headers, sent.request_id, ue.ue_id),
+            headers=towards_ue(upstream.headers, sent.request_id, ue.ue_id, client_request_id),
         )
 
     def _finish(self, relay: PacedRelay, sent: UplinkPass, status_code: int) -> None:

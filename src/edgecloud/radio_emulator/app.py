@@ -98,6 +98,7 @@ async def _start(
         metrics,
         background,
         settings.relay_buffer_chunks,
+        _secret(settings),
     )
     app.state.backhaul = BackhaulProxy(
         Backhaul.symmetric(
@@ -109,11 +110,17 @@ async def _start(
         cloud_client,
         str(settings.cloud_url),
         metrics,
+        _secret(settings),
     )
     loops = [s.run() for s in schedulers.values()]
     loops.append(_move_ues(environment, settings.mobility_step_s))
     await stack.enter_async_context(running(loops))
     stack.push_async_callback(background.drain)
+
+
+def _secret(settings: RadioSettings) -> str | None:
+    secret = settings.shared_secret
+    return secret.get_secret_value() if secret is not None else None
 
 
 def _scheduler(

@@ -18,31 +18,56 @@ import httpx
 from fastapi.responses import StreamingResponse
 
 from edgecloud.api import headers as h
-from edgecloud.api.errors import ServiceUnavailableError
+from edgecloud.api.errors import ForbiddenError, ServiceUnavailableError, UnauthorizedError
+from edgecloud.common.radio_trust import token_matches
 
 from .links import Backhaul
 from .metrics import RadioMetrics
 from .pacing import PacedRelay
 from .relay_headers import end_to_end
 
+_TOKEN_KEY = h.BACKHAUL_TOKEN.lower()
+
 
 class BackhaulProxy:
+    """Serves only the orchestrator: a request must carry the shared secret as its token."""
+
     def __init__(
-        self, backhaul: Backhaul, client: httpx.AsyncClient, cloud_url: str, metrics: RadioMetrics
+        self,
+        backhaul: Backhaul,
+        client: httpx.AsyncClient,
+        cloud_url: str,
+        metrics: RadioMetrics,
+        shared_secret: str | None = None,
     ) -> None:
+        self._shared_secret = shared_secret
         self.backhaul = backhaul
         self._client = client
         self._cloud_url = cloud_url.rstrip("/")
         self._metrics = metrics
 
+    def check_token(self, token: str | None) -> None:
+        if self._shared_secret is None:
+            raise ForbiddenError(
+                "the backhaul is disabled: set EDGECLOUD_RADIO_SHARED_SECRET",
+                code="backhaul_disabled",
+            )
+        if not token_matches(self._shared_secret, token):
+            raise UnauthorizedError(
+                f"the backhaul serves the orchestrator only ({h.BACKHAUL_TOKEN})",
+                param=h.BACKHAUL_TOKEN,
+                code="invalid_token",
+            )
+
     async def forward(
         self, method: str, path: str, query: str, body: bytes, request_headers: dict[str, str]
     ) -> StreamingResponse:
+        self.check_token(request_headers.get(h.BACKHAUL_TOKEN.lower()))
         started = time.monotonic()
         await _sleep_until(self.backhaul.uplink.arrival_time(len(body), started))
         self._metrics.backhaul_bytes.labels("uplink").inc(len(body))
         url = f"{self._cloud_url}/{path}" + (f"?{query}" if query else "")
-        forward = end_to_end(request_headers)
+        forward = {k: v for k, v in end_to_end(request_headers).items() if k.lower() != _TOKEN_KEY}
         uplink_held_s = time.monotonic() - started
         try:
             upstream = await self._client.send(

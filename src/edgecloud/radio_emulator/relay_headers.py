@@ -26,6 +26,7 @@ HOP_BY_HOP = frozenset(
     }
 )
 RADIO_PREFIX = "x-radio-"
+_IDS = frozenset({h.REQUEST_ID.lower(), h.CLIENT_REQUEST_ID.lower(), h.BACKHAUL_TOKEN.lower()})
 
 
 def end_to_end(headers: Mapping[str, str]) -> dict[str, str]:
@@ -34,23 +35,32 @@ def end_to_end(headers: Mapping[str, str]) -> dict[str, str]:
 
 
 def towards_orchestrator(
-    ue_headers: Mapping[str, str], radio: Mapping[str, str], request_id: str
+    ue_headers: Mapping[str, str], radio: Mapping[str, str], client_request_id: str | None
 ) -> dict[str, str]:
     """A UE's request headers as the orchestrator gets them.
 
     Dropped: hop-by-hop headers, any ``X-Radio-*`` a UE might send to forge its radio state, and
-    the UE's request id under any case (a second copy would be sent joined, "id, id"). Added: the
-    radio state and the request id the emulator settled on.
+    the UE's own request ids under any case (ours is in ``radio``; a second copy would be sent
+    joined, "id, id"). Added: the radio state with the request id (signed), and the client's id,
+    validated, beside it.
     """
-    request_id_key = h.REQUEST_ID.lower()
     kept = {
         k: v
         for k, v in end_to_end(ue_headers).items()
-        if not k.lower().startswith(RADIO_PREFIX) and k.lower() != request_id_key
+        if not k.lower().startswith(RADIO_PREFIX) and k.lower() not in _IDS
     }
-    return kept | dict(radio) | {h.REQUEST_ID: request_id}
+    client = {h.CLIENT_REQUEST_ID: client_request_id} if client_request_id else {}
+    return kept | dict(radio) | client
 
 
-def towards_ue(upstream_headers: Mapping[str, str], request_id: str, ue_id: str) -> dict[str, str]:
-    """The orchestrator's response headers as the UE gets them, with its request and UE ids."""
-    return end_to_end(upstream_headers) | {h.REQUEST_ID: request_id, h.RADIO_UE_ID: ue_id}
+def towards_ue(
+    upstream_headers: Mapping[str, str],
+    request_id: str,
+    ue_id: str,
+    client_request_id: str | None = None,
+) -> dict[str, str]:
+    """The orchestrator's response headers as the UE gets them: one request id (ours), its UE id
+    and its own request id back."""
+    kept = {k: v for k, v in end_to_end(upstream_headers).items() if k.lower() not in _IDS}
+    client = {h.CLIENT_REQUEST_ID: client_request_id} if client_request_id else {}
+    return kept | {h.REQUEST_ID: request_id, h.RADIO_UE_ID: ue_id} | client

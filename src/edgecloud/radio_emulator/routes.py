@@ -11,7 +11,7 @@ from edgecloud.api import headers as h
 from edgecloud.api.errors import ErrorResponse, NotFoundError
 from edgecloud.api.openai import ChatCompletionRequest
 
-from .air import resolve_ue_id
+from .air import client_request_id, resolve_ue_id
 from .deps import AirDep, BackhaulDep
 from .schemas import Health, UeList, UeView, ue_view
 
@@ -36,9 +36,10 @@ async def chat_completions(
     x_request_id: Annotated[str | None, Header(alias=h.REQUEST_ID)] = None,
 ) -> StreamingResponse:
     """Send a chat completion over the UE's radio link; the answer streams back at its rate."""
+    client_id = client_request_id(x_request_id)
     ue = air.attach(resolve_ue_id(x_ue_id, payload.user))
     body = await request.body()
-    return await air.chat("/v1/chat/completions", body, dict(request.headers), ue, x_request_id)
+    return await air.chat("/v1/chat/completions", body, dict(request.headers), ue, client_id)
 
 
 @ue_api.get("/v1/models")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Literal
 
-from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
+from pydantic import AnyHttpUrl, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from edgecloud.common.secret_fields import OptionalSecret
 from edgecloud.model.channel import Scenario
 from edgecloud.model.fading import Fading
 from edgecloud.model.layout import RadioLayout
@@ -62,12 +63,10 @@ class RadioSettings(BaseSettings):
     metrics_max_ues: int = Field(default=16, ge=0, description="UEs with their own metric labels")
     relay_buffer_chunks: int = Field(default=256, ge=1, description="per-request downlink buffer")
     # Bearer token of the admin API; without one the admin API refuses every change.
-    admin_token: SecretStr | None = Field(default=None, min_length=16)
-
-    @field_validator("admin_token", mode="before")
-    @classmethod
-    def _empty_token_is_none(cls, value: object) -> object:
-        return None if value in ("", None) else value
+    admin_token: OptionalSecret = None
+    # Shared with the orchestrator: signs the radio headers, and is the backhaul's token. Without
+    # one the orchestrator believes none of the radio headers and the backhaul refuses everyone.
+    shared_secret: OptionalSecret = None
 
     backhaul_delay_s: float = Field(default=0.020, ge=0.0, le=5.0, description="one way")
     backhaul_rate_bps: float = Field(default=1e9, gt=0)

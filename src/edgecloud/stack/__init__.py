@@ -2,11 +2,11 @@
 (``supervisor``), waited for (``readiness``), and process groups for benchmarks and tests
 (``processes``)."""
 
-from .admin_token import ensure_admin_token
 from .binaries import BinaryNotFoundError, prometheus, redis_command, redis_server
 from .processes import Processes, free_port
 from .prometheus import prometheus_config
 from .readiness import is_ready, wait_ready
+from .secrets_files import ensure_secrets
 from .services import ServiceSpec, cpu_split, stack_services, uvicorn_command
 from .settings import StackSettings
 from .supervisor import Supervisor, supervisord_config
@@ -18,7 +18,7 @@ __all__ = [
     "StackSettings",
     "Supervisor",
     "cpu_split",
-    "ensure_admin_token",
+    "ensure_secrets",
     "free_port",
     "is_ready",
     "prometheus",

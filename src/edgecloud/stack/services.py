@@ -144,6 +144,7 @@ def _apps(s: StackSettings) -> list[ServiceSpec]:
         # The cloud tier is reached through the radio emulator's backhaul, as in a deployment.
         cloud_url=AnyHttpUrl(f"{base}:{s.radio_port}/backhaul"),
         cloud_model=BUNDLED_MODELS[Route.CLOUD].name,
+        shared_secret=s.shared_secret,
     )
     radio = RadioSettings(
         redis_url=redis_url,
@@ -151,6 +152,7 @@ def _apps(s: StackSettings) -> list[ServiceSpec]:
         cloud_url=AnyHttpUrl(f"{base}:{s.cloud_port}"),
         seed=s.seed,
         admin_token=s.admin_token,
+        shared_secret=s.shared_secret,
     )
     return [
         ServiceSpec(

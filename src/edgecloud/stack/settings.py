@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from edgecloud.common.secret_fields import OptionalSecret
 
 
 class StackSettings(BaseSettings):
@@ -34,8 +36,10 @@ class StackSettings(BaseSettings):
     prometheus_rules_dir: Path = Field(
         default=Path("deploy/prometheus/rules"), description="recording rules, shared with compose"
     )
-    # The radio emulator's admin token; `edgecloud up` generates one into state_dir when unset.
-    admin_token: SecretStr | None = None
+    # The radio emulator's admin token and the radio-orchestrator shared secret; `edgecloud up`
+    # generates each into state_dir when unset.
+    admin_token: OptionalSecret = None
+    shared_secret: OptionalSecret = None
 
     @property
     def state_dir(self) -> Path:

@@ -4,13 +4,9 @@ from edgecloud.api.errors import BadRequestError
 from edgecloud.api.openai import ChatCompletionRequest
 from edgecloud.common.reports import DeliveryReport
 from edgecloud.model import DEFAULT_QUALITY, TaskType
+from edgecloud.orchestrator.radio_headers import radio_info
 from edgecloud.orchestrator.records import OrchestratorPart, join
-from edgecloud.orchestrator.state import (
-    build_task_state,
-    quality_required_of,
-    radio_info,
-    task_type_of,
-)
+from edgecloud.orchestrator.state import build_task_state, quality_required_of, task_type_of
 from edgecloud.policies import TierState
 
 
@@ -88,24 +84,6 @@ def request(**metadata: str) -> ChatCompletionRequest:
     )
 
 
-def test_radio_headers_become_the_radio_state() -> None:
-    headers = {
-        "x-radio-ue-id": "ue-7",
-        "x-radio-cell-id": "2",
-        "x-radio-sinr-db": "12.5",
-        "x-radio-dl-rate-bps": "2e7",
-        "x-radio-ul-rate-bps": "1e7",
-        "x-radio-uplink-s": "0.004",
-    }
-    info = radio_info(headers, None, 1.0, 1.0)
-    assert (info.ue_id, info.cell_id, info.sinr_db, info.dl_rate_bps) == ("ue-7", 2, 12.5, 2e7)
-    assert info.via_radio
-    direct = radio_info({"x-ue-id": "ue-8"}, None, 5e7, 1e7)
-    assert (direct.ue_id, direct.dl_rate_bps, direct.via_radio) == ("ue-8", 5e7, False)
-    with pytest.raises(BadRequestError, match="not a number"):
-        radio_info({"x-radio-ue-id": "u", "x-radio-sinr-db": "loud"}, None, 1.0, 1.0)
-
-
 def test_task_type_and_quality_requirement_from_metadata() -> None:
     assert task_type_of(request()) is TaskType.CHAT
     assert task_type_of(request(task_type="coding")) is TaskType.CODING
@@ -122,7 +100,7 @@ def test_task_type_and_quality_requirement_from_metadata() -> None:
 
 def test_expected_output_tokens_come_from_max_tokens_else_the_task_type() -> None:
     tiers = (TierState(0.05, 0.02, 7.0), TierState(0.05, 0.01, 8.5))
-    radio = radio_info({}, None, 1e7, 1e7)
+    radio = radio_info({}, False, None, 1e7, 1e7)
     limited = ChatCompletionRequest.model_validate(
         {"messages": [{"role": "user", "content": "x"}], "max_tokens": 12}
     )

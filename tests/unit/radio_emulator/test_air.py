@@ -12,11 +12,13 @@ from typing import Any
 import httpx
 import pytest
 
+from edgecloud.common.radio_trust import is_signed
 from edgecloud.radio_emulator.app import Upstream
 from edgecloud.radio_emulator.relay_headers import towards_orchestrator, towards_ue
 from tests.eventually import eventually_async
 from tests.unit.radio_emulator.fakes import radio_client
 
+SECRET = "k3y-for-the-radio-and-orchestrator"
 ANSWER = b'data: {"choices": [{"delta": {"content": "hi"}}]}\n\ndata: [DONE]\n\n'
 CHAT = {"model": "auto", "messages": [{"role": "user", "content": "hello"}]}
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -44,29 +46,43 @@ async def radio(orchestrator: Handler, **overrides: Any) -> AsyncIterator[httpx.
         yield client
 
 
-def test_forged_radio_headers_hop_headers_and_a_second_request_id_are_not_forwarded() -> None:
+def test_forged_radio_headers_hop_headers_and_client_ids_are_not_forwarded() -> None:
     forwarded = towards_orchestrator(
         {
             "X-Radio-SINR-dB": "99",
             "x-radio-ue-id": "someone-else",
+            "x-radio-signature": "forged",
             "x-request-id": "ue-chosen",
+            "x-client-request-id": "also-chosen",
+            "x-backhaul-token": "guess",
             "Proxy-Authorization": "Basic c2VjcmV0",
             "X-Trace": "t-1",
         },
-        {"X-Radio-SINR-dB": "3.10", "X-Radio-UE-Id": "ue-1"},
-        "settled-id",
+        {"X-Radio-SINR-dB": "3.10", "X-Radio-UE-Id": "ue-1", "X-Request-Id": "ours"},
+        "ue-chosen",
     )
     assert forwarded == {
         "X-Trace": "t-1",
         "X-Radio-SINR-dB": "3.10",
         "X-Radio-UE-Id": "ue-1",
-        "X-Request-Id": "settled-id",
+        "X-Request-Id": "ours",
+        "X-Client-Request-Id": "ue-chosen",
     }
 
 
-def test_the_ue_gets_its_ids_and_no_hop_by_hop_header() -> None:
-    back = towards_ue({"x-route": "cloud", "transfer-encoding": "chunked"}, "rid", "ue-7")
-    assert back == {"x-route": "cloud", "X-Request-Id": "rid", "X-Radio-UE-Id": "ue-7"}
+def test_the_ue_gets_one_request_id_and_no_hop_by_hop_header() -> None:
+    back = towards_ue(
+        {"x-route": "cloud", "transfer-encoding": "chunked", "x-request-id": "orch"},
+        "rid",
+        "ue-7",
+        "mine",
+    )
+    assert back == {
+        "x-route": "cloud",
+        "X-Request-Id": "rid",
+        "X-Radio-UE-Id": "ue-7",
+        "X-Client-Request-Id": "mine",
+    }
 
 
 @pytest.mark.anyio
@@ -91,19 +107,45 @@ async def test_the_orchestrator_gets_the_emulators_radio_state_not_the_ues() -> 
 
 
 @pytest.mark.anyio
-async def test_a_request_id_is_kept_or_made_and_is_the_same_on_both_sides() -> None:
+async def test_every_request_gets_an_id_of_ours_and_a_clients_id_is_only_echoed() -> None:
     orchestrator = FakeOrchestrator()
     async with radio(orchestrator) as client:
-        given = await client.post(
-            "/v1/chat/completions", json=CHAT, headers={"X-UE-Id": "ue-1", "X-Request-Id": "r-42"}
-        )
+        replies = [
+            await client.post(
+                "/v1/chat/completions",
+                json=CHAT,
+                headers={"X-UE-Id": "ue-1", "X-Request-Id": reused},
+            )
+            for reused in ("P", "P", "P:done", "pending")
+        ]
         made = await client.post("/v1/chat/completions", json=CHAT, headers={"X-UE-Id": "ue-1"})
-    first, second = (r.headers for r in orchestrator.requests)
-    assert first.get_list("x-request-id") == ["r-42"]
-    assert given.headers["x-request-id"] == "r-42"
-    assert len(second["x-request-id"]) == 32
-    assert made.headers["x-request-id"] == second["x-request-id"]
-    assert made.headers["x-radio-ue-id"] == "ue-1"
+        bad = await client.post(
+            "/v1/chat/completions", json=CHAT, headers={"X-UE-Id": "ue-1", "X-Request-Id": "a b"}
+        )
+    sent = [r.headers for r in orchestrator.requests]
+    ids = [s.get_list("x-request-id") for s in sent]
+    assert all(len(i) == 1 and len(i[0]) == 32 for i in ids)
+    assert len({i[0] for i in ids}) == 5  # a reused client id never makes two requests one
+    assert [s["x-client-request-id"] for s in sent[:4]] == ["P", "P", "P:done", "pending"]
+    assert [r.headers.get_list("x-request-id") for r in replies] == ids[:4]
+    assert replies[2].headers["x-client-request-id"] == "P:done"
+    assert made.headers["x-request-id"] == ids[4][0]
+    assert "x-client-request-id" not in made.headers
+    assert bad.status_code == 400
+    assert bad.json()["error"]["code"] == "invalid_request_id"
+
+
+@pytest.mark.anyio
+async def test_the_radio_state_is_signed_for_the_orchestrator() -> None:
+    orchestrator = FakeOrchestrator()
+    async with radio(orchestrator, shared_secret=SECRET) as client:
+        await client.post("/v1/chat/completions", json=CHAT, headers={"X-UE-Id": "ue-1"})
+    async with radio(orchestrator) as client:
+        await client.post("/v1/chat/completions", json=CHAT, headers={"X-UE-Id": "ue-1"})
+    with_secret, without = (dict(r.headers) for r in orchestrator.requests)
+    assert is_signed(SECRET, with_secret)
+    assert not is_signed(SECRET, with_secret | {"x-radio-sinr-db": "99"})
+    assert "x-radio-signature" not in without
 
 
 @pytest.mark.anyio

@@ -13,12 +13,16 @@ from tests.unit.radio_emulator.fakes import radio_client
 
 Handler = Callable[[httpx.Request], httpx.Response]
 DELAY_S = 0.03
+SECRET = "k3y-for-the-radio-and-orchestrator"
+TOKEN = {"X-Backhaul-Token": SECRET}
 
 
 @asynccontextmanager
 async def radio(cloud: Handler) -> AsyncIterator[httpx.AsyncClient]:
     transports: dict[Upstream, httpx.AsyncBaseTransport] = {"cloud": httpx.MockTransport(cloud)}
-    async with radio_client(transports, backhaul_delay_s=DELAY_S, backhaul_jitter_s=0.0) as client:
+    async with radio_client(
+        transports, backhaul_delay_s=DELAY_S, backhaul_jitter_s=0.0, shared_secret=SECRET
+    ) as client:
         yield client
 
 
@@ -34,7 +38,7 @@ async def test_a_request_crosses_the_backhaul_both_ways_and_says_how_long_it_was
         reply = await client.post(
             "/backhaul/v1/chat/completions?trace=1",
             content=b'{"model": "gemma"}',
-            headers={"X-Request-Id": "r-1", "Proxy-Authorization": "Basic c2VjcmV0"},
+            headers={"X-Request-Id": "r-1", "Proxy-Authorization": "Basic c2VjcmV0"} | TOKEN,
         )
     assert reply.status_code == 200
     assert reply.content == b"data: [DONE]\n\n"
@@ -46,6 +50,7 @@ async def test_a_request_crosses_the_backhaul_both_ways_and_says_how_long_it_was
     assert request.content == b'{"model": "gemma"}'
     assert request.headers["x-request-id"] == "r-1"
     assert "proxy-authorization" not in request.headers
+    assert "x-backhaul-token" not in request.headers  # the secret stays on our side
 
 
 @pytest.mark.anyio
@@ -54,8 +59,30 @@ async def test_an_unreachable_cloud_is_a_503_naming_the_tier() -> None:
         raise httpx.ConnectError("refused", request=request)
 
     async with radio(refuse) as client:
-        reply = await client.post("/backhaul/v1/chat/completions", content=b"{}")
+        reply = await client.post("/backhaul/v1/chat/completions", content=b"{}", headers=TOKEN)
     assert reply.status_code == 503
     error = reply.json()["error"]
     assert error["code"] == "tier_unavailable"
     assert error["param"] == "cloud"
+
+
+@pytest.mark.anyio
+async def test_only_the_orchestrator_may_use_the_backhaul() -> None:
+    reached: list[httpx.Request] = []
+
+    def cloud(request: httpx.Request) -> httpx.Response:
+        reached.append(request)
+        return httpx.Response(200)
+
+    async with radio(cloud) as client:
+        anonymous = await client.post("/backhaul/v1/chat/completions", content=b"{}")
+        wrong = await client.post(
+            "/backhaul/v1/chat/completions", content=b"{}", headers={"X-Backhaul-Token": "guess"}
+        )
+    transports: dict[Upstream, httpx.AsyncBaseTransport] = {"cloud": httpx.MockTransport(cloud)}
+    async with radio_client(transports) as client:  # no shared secret configured
+        disabled = await client.post("/backhaul/v1/chat/completions", content=b"{}", headers=TOKEN)
+    assert [r.status_code for r in (anonymous, wrong, disabled)] == [401, 401, 403]
+    assert anonymous.json()["error"]["code"] == "invalid_token"
+    assert disabled.json()["error"]["code"] == "backhaul_disabled"
+    assert reached == []

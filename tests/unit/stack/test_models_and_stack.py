@@ -87,17 +87,23 @@ def test_local_prometheus_scrapes_all_four_services() -> None:
     assert f"rule_files:\n  - '{rules}'" in config
 
 
-def test_the_local_stack_gets_a_private_admin_token_that_persists(tmp_path: Path) -> None:
-    from edgecloud.stack import ensure_admin_token
+def test_the_local_stack_gets_private_secrets_that_persist(tmp_path: Path) -> None:
+    from edgecloud.stack import ensure_secrets
 
-    settings = ensure_admin_token(StackSettings(work_dir=tmp_path, with_prometheus=False))
+    settings = ensure_secrets(StackSettings(work_dir=tmp_path, with_prometheus=False))
     token_file = tmp_path / "stack" / "admin-token"
     assert token_file.stat().st_mode & 0o077 == 0
     assert settings.admin_token is not None
-    again = ensure_admin_token(StackSettings(work_dir=tmp_path, with_prometheus=False))
+    again = ensure_secrets(StackSettings(work_dir=tmp_path, with_prometheus=False))
     assert again.admin_token == settings.admin_token
-    radio = {s.name: s for s in stack_services(settings)}["radio-emulator"]
+    services = {s.name: s for s in stack_services(settings)}
+    radio, orchestrator = services["radio-emulator"], services["orchestrator"]
     assert radio.env["EDGECLOUD_RADIO_ADMIN_TOKEN"] == token_file.read_text()
+    secret = (tmp_path / "stack" / "shared-secret").read_text()
+    assert again.shared_secret == settings.shared_secret
+    assert radio.env["EDGECLOUD_RADIO_SHARED_SECRET"] == secret
+    assert orchestrator.env["EDGECLOUD_ORCH_SHARED_SECRET"] == secret
+    assert secret != token_file.read_text()
 
 
 def test_the_local_prometheus_refuses_to_start_without_its_recording_rules(tmp_path: Path) -> None:
