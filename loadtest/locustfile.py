@@ -106,12 +106,14 @@ class Ue(HttpUser):
         self.ue_id = f"locust-{worker}-{number}"
         self.rng = random.Random(f"{options.seed}:{self.ue_id}")
         self.in_flight = Group()
+        self.admin_url = (options.radio_admin_url or self.host or "").rstrip("/")
         self.token = admin_token(options.admin_token, options.admin_token_file)
         self.placed = self.token is not None and self.place(self.token, cell_index=number)
 
     def cell_sites(self) -> list[tuple[float, float]] | None:
         if Ue._cell_sites is None:
-            with self.client.get("/cells", name="GET /cells", catch_response=True) as cells:
+            cells_url = f"{self.admin_url}/cells"
+            with self.client.get(cells_url, name="GET /cells", catch_response=True) as cells:
                 if cells.status_code != 200:
                     cells.failure(f"HTTP {cells.status_code}")
                     return None
@@ -128,7 +130,7 @@ class Ue(HttpUser):
         if options.ue_speed_mps > 0:
             body["mobility"] = {"kind": "random_waypoint", "speed_mps": options.ue_speed_mps}
         with self.client.put(
-            f"/admin/ues/{self.ue_id}",
+            f"{self.admin_url}/admin/ues/{self.ue_id}",
             json=body,
             headers={"Authorization": f"Bearer {token}"},
             name="PUT /admin/ues/{ue}",
@@ -145,7 +147,7 @@ class Ue(HttpUser):
         self.in_flight.kill()
         if self.placed:
             self.client.delete(
-                f"/admin/ues/{self.ue_id}",
+                f"{self.admin_url}/admin/ues/{self.ue_id}",
                 headers={"Authorization": f"Bearer {self.token}"},
                 name="DELETE /admin/ues/{ue}",
             )

@@ -51,6 +51,12 @@ LOCUST_OPTIONS: dict[str, dict[str, Any]] = {
         "default": ".work/stack/admin-token",
         "help": "read the admin token from here when --admin-token is empty (make up writes it)",
     },
+    "--radio-admin-url": {
+        "env_var": "LOCUST_RADIO_ADMIN_URL",
+        "default": "",
+        "help": "the radio emulator that gets the admin token (empty: the host); fixing it keeps "
+        "the token from following a host changed in the web UI",
+    },
     "--cell-radius-m": {"env_var": "LOCUST_CELL_RADIUS_M", "type": float, "default": 100.0},
     "--ue-speed-mps": {
         "env_var": "LOCUST_UE_SPEED_MPS",
