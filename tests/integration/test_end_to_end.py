@@ -219,3 +219,26 @@ def test_radio_headers_sent_straight_to_the_orchestrator_are_not_believed(stack:
     assert not record["report_missing"]  # a direct request: no report was awaited
     history = httpx.get(f"{stack.orchestrator_url}/history", params={"limit": 5})
     assert history.status_code == 200
+
+
+def test_a_report_that_cannot_be_joined_is_counted_and_the_rest_still_are(stack: Stack) -> None:
+    def unjoinable() -> float:
+        text = httpx.get(f"{stack.orchestrator_url}/metrics/").text
+        return metric_value(text, "edgecloud_delivery_reports_unjoinable_total")
+
+    before = unjoinable()
+    client = redis.Redis.from_url(stack.redis_url)
+    # A key of the wrong type where the join expects a hash (what "P" then "P:done" did).
+    client.set("edgecloud:history:join:collides", "not a hash")
+    report = {"request_id": "collides", "ue_id": "u", "cell_id": 0, "status_code": 200}
+    report |= {"completed": True, "uplink_s": 0, "downlink_s": 0, "downlink_tail_s": 0}
+    report |= {"total_s": 0, "ul_bytes": 0, "dl_bytes": 0, "received_at": 0, "delivered_at": 0}
+    client.xadd("edgecloud:delivery", {"report": json.dumps(report)})
+    client.xadd("edgecloud:delivery", {"report": "{not json"})
+    eventually(lambda: unjoinable() >= before + 2, 15, what="both bad reports counted")
+    reply = ask(stack, "edge-only", ue="ue-after-bad")
+    assert reply.status_code == 200
+    record = history_record(stack, reply.headers["x-request-id"])
+    assert record["radio"] is not None  # the consumer went on joining
+    ready = httpx.get(f"{stack.orchestrator_url}/readyz", timeout=10).json()
+    assert ready["checks"]["loop:report_consumer"] is True

@@ -21,6 +21,7 @@ an OpenAI-compatible API already parse. Exceptions::
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -180,32 +181,44 @@ def _describe_validation_error(error: dict[str, Any]) -> tuple[str, str | None]:
     return (f"{param}: {message}" if param else message), param
 
 
-async def _on_api_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, APIError)
-    return exc.to_response()
-
-
-async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    errors = list(exc.errors())
-    message, param = _describe_validation_error(errors[0]) if errors else ("invalid request", None)
-    return error_response(400, message, "invalid_request_error", param, "invalid_value")
-
-
-async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StarletteHTTPException)
-    error_type = _STATUS_TYPES.get(exc.status_code, "invalid_request_error")
-    headers = dict(exc.headers) if exc.headers else None
-    return error_response(exc.status_code, str(exc.detail), error_type, headers=headers)
-
-
-async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+def _render(exc: Exception) -> JSONResponse:
+    if isinstance(exc, APIError):
+        return exc.to_response()
+    if isinstance(exc, RequestValidationError):
+        errors = list(exc.errors())
+        message, param = _describe_validation_error(errors[0]) if errors else ("invalid", None)
+        return error_response(400, message, "invalid_request_error", param, "invalid_value")
+    if isinstance(exc, StarletteHTTPException):
+        error_type = _STATUS_TYPES.get(exc.status_code, "invalid_request_error")
+        headers = dict(exc.headers) if exc.headers else None
+        return error_response(exc.status_code, str(exc.detail), error_type, headers=headers)
     return error_response(500, "internal error", "internal_error")
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(APIError, _on_api_error)
-    app.add_exception_handler(RequestValidationError, _on_validation_error)
-    app.add_exception_handler(StarletteHTTPException, _on_http_exception)
-    app.add_exception_handler(Exception, _on_unexpected)
+def _code_of(exc: Exception) -> str:
+    if isinstance(exc, APIError):
+        return exc.code or exc.error_type
+    if isinstance(exc, RequestValidationError):
+        return "invalid_value"
+    if isinstance(exc, StarletteHTTPException):
+        return _STATUS_TYPES.get(exc.status_code, "http_error")
+    return "internal_error"
+
+
+def install_error_handlers(
+    app: FastAPI, on_error: Callable[[int, str], None] | None = None
+) -> None:
+    """Render every error in the one shape; ``on_error(status, code)`` counts each one."""
+
+    async def handle(request: Request, exc: Exception) -> JSONResponse:
+        response = _render(exc)
+        if response.status_code >= 500 and not isinstance(exc, APIError | StarletteHTTPException):
+            logger.exception(
+                "unhandled error on %s %s", request.method, request.url.path, exc_info=exc
+            )
+        if on_error is not None:
+            on_error(response.status_code, _code_of(exc))
+        return response
+
+    for kind in (APIError, RequestValidationError, StarletteHTTPException, Exception):
+        app.add_exception_handler(kind, handle)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Coroutine, Iterable
+from collections.abc import AsyncIterator, Coroutine, Mapping
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -32,12 +32,15 @@ class BackgroundTasks:
 
 
 @contextlib.asynccontextmanager
-async def running(loops: Iterable[Coroutine[Any, Any, Any]]) -> AsyncIterator[None]:
-    """Run a service's background loops while the context is open; cancel them on exit."""
-    tasks = [asyncio.create_task(loop) for loop in loops]
+async def running(
+    loops: Mapping[str, Coroutine[Any, Any, Any]],
+) -> AsyncIterator[dict[str, asyncio.Task[Any]]]:
+    """Run a service's background loops, by name, while the context is open; cancel them on
+    exit. The tasks are yielded so that readiness can tell a loop that has stopped."""
+    tasks = {name: asyncio.create_task(loop, name=name) for name, loop in loops.items()}
     try:
-        yield
+        yield tasks
     finally:
-        for task in tasks:
+        for task in tasks.values():
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*tasks.values(), return_exceptions=True)

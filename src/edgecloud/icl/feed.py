@@ -80,4 +80,6 @@ class PoolFeed:
                     on_refresh(len(self.pool))
             except ExperienceSourceError as exc:
                 logger.warning("experience pool: %s; keeping %d", exc, len(self.pool))
+            except Exception:  # a bad entry or a bug must not end the feed for good
+                logger.exception("experience pool refresh failed; keeping %d", len(self.pool))
             await asyncio.sleep(interval_s)

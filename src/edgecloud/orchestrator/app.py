@@ -54,6 +54,7 @@ def create_app(
         settings,
         (openai_api, history_api, policy_api, health_api),
         registry,
+        metrics.count_error,
     )
 
 
@@ -98,12 +99,12 @@ async def _start(
     app.state.chat = ChatService(
         settings, endpoints, history, metrics, background, DEFAULT_QUALITY, decider
     )
-    loops = [
-        history.run_consumer(settings.instance_id),
-        feed.run(settings.pool_refresh_s, metrics.pool_size.set),
-        poll_load(list(endpoints.values()), settings.load_poll_s),
-    ]
-    await stack.enter_async_context(running(loops))
+    loops = {
+        "report_consumer": history.run_consumer(settings.instance_id),
+        "pool_feed": feed.run(settings.pool_refresh_s, metrics.pool_size.set),
+        "load_poller": poll_load(list(endpoints.values()), settings.load_poll_s),
+    }
+    app.state.loops = await stack.enter_async_context(running(loops))
     stack.push_async_callback(background.drain)
 
 

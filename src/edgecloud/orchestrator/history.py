@@ -21,7 +21,9 @@ from typing import Any
 
 from pydantic import ValidationError
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError, ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from edgecloud.common.reports import REPORT_FIELD, DeliveryReport
@@ -33,6 +35,8 @@ from .settings import OrchestratorSettings
 logger = logging.getLogger(__name__)
 
 RECORD_FIELD = "record"
+# Redis errors that mean Redis is away (retry later), as against one entry's command failing.
+OUTAGE = (RedisConnectionError, RedisTimeoutError)
 JOIN_TTL_S = 3600
 ORCHESTRATOR_HALF = "orchestrator"
 RADIO_HALF = "radio"
@@ -142,19 +146,28 @@ class HistoryStore:
             request_id = raw_id.decode()
             if not await self._redis.zrem(self._pending, request_id):
                 continue  # another replica took it
-            halves: Any = await self._redis.hgetall(self._join_key(request_id))
-            if ORCHESTRATOR_HALF.encode() in halves:
-                await self._complete(request_id, halves, outcome="report_missing")
-                finished += 1
+            try:
+                halves: Any = await self._redis.hgetall(self._join_key(request_id))
+                if ORCHESTRATOR_HALF.encode() in halves:
+                    await self._complete(request_id, halves, outcome="report_missing")
+                    finished += 1
+            except OUTAGE:
+                raise
+            except Exception:
+                logger.exception("overdue request %s could not be finished", request_id)
+                self._metrics.bad_reports.inc()
         return finished
 
     async def read(self, count: int = 100) -> list[HistoryRecord]:
-        """The newest records, newest first."""
+        """The newest records, newest first (an entry that is not a valid record is skipped)."""
         entries: Any = await self._redis.xrevrange(self._settings.history_stream, count=count)
-        return [
-            HistoryRecord.model_validate_json(fields[RECORD_FIELD.encode()])
-            for _, fields in entries
-        ]
+        records = []
+        for entry_id, fields in entries:
+            try:
+                records.append(HistoryRecord.model_validate_json(fields[RECORD_FIELD.encode()]))
+            except (KeyError, ValidationError):
+                logger.warning("history entry %r is not a record; skipped", entry_id)
+        return records
 
     async def run_consumer(self, consumer: str, block_ms: int = 1000) -> None:
         """Read delivery reports with the replicas' consumer group and sweep overdue joins."""
@@ -170,21 +183,35 @@ class HistoryStore:
                     )
                     for _, entries in batches or []:
                         for entry_id, fields in entries:
-                            await self._handle_entry(fields)
+                            await self._handle_safely(fields)
                             await self._redis.xack(stream, group, entry_id)
                     if time.monotonic() - last_sweep >= 1.0:
                         await self.sweep()
                         last_sweep = time.monotonic()
-            except asyncio.CancelledError:
-                raise
-            except RedisError:
+            except OUTAGE:
                 logger.warning("delivery-report consumer: Redis unavailable, retrying in 1 s")
                 await asyncio.sleep(1.0)
+            except Exception:  # a bug must not end the loop for good; /readyz would not see it
+                logger.exception("delivery-report consumer failed; restarting in 1 s")
+                self._metrics.loop_restarts.labels("report_consumer").inc()
+                await asyncio.sleep(1.0)
+
+    async def _handle_safely(self, fields: dict[bytes, bytes]) -> None:
+        """Handle one report; one that cannot be handled is counted and passed over (and then
+        acknowledged), so it never holds up the ones after it."""
+        try:
+            await self._handle_entry(fields)
+        except OUTAGE:
+            raise
+        except Exception:
+            logger.exception("delivery report could not be joined: %r", fields)
+            self._metrics.bad_reports.inc()
 
     async def _handle_entry(self, fields: dict[bytes, bytes]) -> None:
         try:
             report = DeliveryReport.model_validate_json(fields[REPORT_FIELD.encode()])
         except (KeyError, ValidationError):
             logger.error("malformed delivery report skipped: %r", fields)
+            self._metrics.bad_reports.inc()
             return
         await self.on_report(report)

@@ -94,6 +94,24 @@ class OrchestratorMetrics:
             ["outcome"],
             registry=registry,
         )
+        self.errors = Counter(
+            "edgecloud_error_responses",
+            "Error responses by HTTP status and error code (local refusals included)",
+            ["status", "code"],
+            registry=registry,
+        )
+        self.bad_reports = Counter(
+            "edgecloud_delivery_reports_unjoinable",
+            "Delivery reports (or overdue requests) that could not be joined: counted, "
+            "acknowledged and passed over",
+            registry=registry,
+        )
+        self.loop_restarts = Counter(
+            "edgecloud_background_loop_restarts",
+            "Background loops restarted after an unexpected error",
+            ["loop"],
+            registry=registry,
+        )
         self.radio_headers_ignored = Counter(
             "edgecloud_radio_headers_ignored",
             "Requests whose X-Radio-* headers were not believed, by why (unsigned, bad_signature, "
@@ -142,6 +160,9 @@ class OrchestratorMetrics:
             self.history.labels(outcome)
         for reason in ("unsigned", "bad_signature", "no_secret"):
             self.radio_headers_ignored.labels(reason)
+
+    def count_error(self, status: int, code: str) -> None:
+        self.errors.labels(str(status), code).inc()
 
     def count_request(self, route: Route, policy: str, status: RequestStatus) -> None:
         self.requests.labels(route.value, policy, status.value).inc()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from edgecloud.common.reports import DeliveryReport
 from edgecloud.model.reward import reward
@@ -23,6 +23,8 @@ class RequestStatus(StrEnum):
 
 class OrchestratorPart(BaseModel):
     """What the orchestrator measured for one request."""
+
+    model_config = ConfigDict(allow_inf_nan=False)  # a NaN would make /history unanswerable
 
     request_id: str
     ue_id: str | None
@@ -65,6 +67,8 @@ class DelayParts(BaseModel):
 
 class HistoryRecord(BaseModel):
     """One finished request: state, action, delay parts, quality and reward."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
 
     request_id: str
     ue_id: str | None

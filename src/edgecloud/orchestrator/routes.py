@@ -87,8 +87,10 @@ async def healthz() -> Health:
 
 @health_api.get("/readyz", response_model=Health, responses={503: {"model": Health}})
 async def readyz(request: Request, service: ChatServiceDep) -> Response:
-    """Readiness: Redis and both tiers answer."""
-    checks: dict[str, bool] = {}
+    """Readiness: Redis and both tiers answer, and every background loop still runs."""
+    checks: dict[str, bool] = {
+        f"loop:{name}": not task.done() for name, task in request.app.state.loops.items()
+    }
     try:
         checks["redis"] = bool(await request.app.state.redis.ping())
     except RedisError:

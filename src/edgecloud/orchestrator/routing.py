@@ -141,6 +141,7 @@ class Router:
         task_type = task_type_of(request)
         state = build_task_state(
             request,
+            task_type,  # classified once per request
             radio,
             self._endpoints[Route.EDGE].state(self._quality.of(Route.EDGE, task_type)),
             self._endpoints[Route.CLOUD].state(self._quality.of(Route.CLOUD, task_type)),

@@ -70,6 +70,9 @@ class OrchestratorSettings(BaseSettings):
     ewma_weight: float = Field(default=0.2, gt=0, le=1)
     violation_penalty_s: float = Field(default=DEFAULT_VIOLATION_PENALTY_S, ge=0)
 
+    # Larger requests are refused before any route runs (413 and 431).
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_header_bytes: int = Field(default=16_384, ge=1024)
     connect_timeout_s: float = Field(default=2.0, gt=0)
     read_timeout_s: float = Field(default=120.0, gt=0)
 

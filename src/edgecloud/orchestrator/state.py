@@ -12,13 +12,17 @@ from edgecloud.policies.experience import StateSummary
 from .radio_headers import RadioInfo
 
 CHARS_PER_TOKEN = 4  # a rough prompt-length estimate; the engine counts exactly afterwards
+# The classifier reads this much of the user's text: a task shows in its first lines, and a long
+# prompt must not hold the event loop (its regexes are linear in what they read).
+CLASSIFIED_CHARS = 4000
 
 
 def task_type_of(request: ChatCompletionRequest) -> TaskType:
     """From ``metadata.task_type``, else from the user's words by the light classifier."""
     value = (request.metadata or {}).get("task_type")
     if value is None:
-        return classify(" ".join(m.text() for m in request.messages if m.role == "user"))
+        user_text = " ".join(m.text() for m in request.messages if m.role == "user")
+        return classify(user_text[:CLASSIFIED_CHARS])
     try:
         return TaskType(value)
     except ValueError as exc:
@@ -50,6 +54,7 @@ def quality_required_of(
 
 def build_task_state(
     request: ChatCompletionRequest,
+    task_type: TaskType,
     radio: RadioInfo,
     edge: TierState,
     cloud: TierState,
@@ -57,7 +62,6 @@ def build_task_state(
     backhaul_delay_s: float,
     bytes_per_token: float,
 ) -> TaskState:
-    task_type = task_type_of(request)
     quality_required = quality_required_of(request, task_type, table)
     expected = request.token_limit or table.expected_output_tokens[task_type]
     return TaskState(

@@ -27,7 +27,7 @@ from edgecloud.model.cells import UE_ID_PATTERN, RadioEnvironment, Ue, UeLimitEr
 from .metrics import RadioMetrics
 from .pacing import PacedRelay
 from .publisher import ReportPublisher
-from .relay_headers import towards_orchestrator, towards_ue
+from .relay_headers import as_sent, towards_orchestrator, towards_ue
 from .scheduler import AirScheduler
 
 logger = logging.getLogger(__name__)
@@ -179,7 +179,7 @@ class AirInterface:
             client_request_id,
         )
         upstream_request = self._client.build_request(
-            "POST", f"{self._orchestrator_url}{path}", content=body, headers=forward
+            "POST", f"{self._orchestrator_url}{path}", content=body, headers=as_sent(forward)
         )
         try:
             upstream = await self._client.send(upstream_request, stream=True)

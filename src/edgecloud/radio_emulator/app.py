@@ -61,6 +61,7 @@ def create_app(
         settings,
         (ue_api, backhaul_api, ues_api, cells_api, admin_api, health_api),
         registry,
+        metrics.count_error,
     )
 
 
@@ -112,9 +113,9 @@ async def _start(
         metrics,
         _secret(settings),
     )
-    loops = [s.run() for s in schedulers.values()]
-    loops.append(_move_ues(environment, settings.mobility_step_s))
-    await stack.enter_async_context(running(loops))
+    loops = {f"{d.value}_scheduler": s.run() for d, s in schedulers.items()}
+    loops["mobility"] = _move_ues(environment, settings.mobility_step_s)
+    app.state.loops = await stack.enter_async_context(running(loops))
     stack.push_async_callback(background.drain)
 
 

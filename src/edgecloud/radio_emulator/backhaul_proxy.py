@@ -24,7 +24,7 @@ from edgecloud.common.radio_trust import token_matches
 from .links import Backhaul
 from .metrics import RadioMetrics
 from .pacing import PacedRelay
-from .relay_headers import end_to_end
+from .relay_headers import as_sent, end_to_end
 
 _TOKEN_KEY = h.BACKHAUL_TOKEN.lower()
 
@@ -71,7 +71,8 @@ class BackhaulProxy:
         uplink_held_s = time.monotonic() - started
         try:
             upstream = await self._client.send(
-                self._client.build_request(method, url, content=body, headers=forward), stream=True
+                self._client.build_request(method, url, content=body, headers=as_sent(forward)),
+                stream=True,
             )
         except httpx.TransportError as exc:
             raise ServiceUnavailableError(

@@ -16,9 +16,18 @@ DELAY_BUCKETS_S = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2
 
 
 class RadioMetrics:
+    def count_error(self, status: int, code: str) -> None:
+        self.errors.labels(str(status), code).inc()
+
     def __init__(self, registry: CollectorRegistry) -> None:
         self.requests = Counter(
             "edgecloud_radio_requests", "UE requests by HTTP status", ["status"], registry=registry
+        )
+        self.errors = Counter(
+            "edgecloud_radio_error_responses",
+            "Error responses by HTTP status and error code (the emulator's own refusals)",
+            ["status", "code"],
+            registry=registry,
         )
         self.air_bytes = Counter(
             "edgecloud_radio_air_bytes",

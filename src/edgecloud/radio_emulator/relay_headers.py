@@ -64,3 +64,9 @@ def towards_ue(
     kept = {k: v for k, v in end_to_end(upstream_headers).items() if k.lower() not in _IDS}
     client = {h.CLIENT_REQUEST_ID: client_request_id} if client_request_id else {}
     return kept | {h.REQUEST_ID: request_id, h.RADIO_UE_ID: ue_id} | client
+
+
+def as_sent(headers: Mapping[str, str]) -> list[tuple[bytes, bytes]]:
+    """Headers as the bytes they arrived as: the server decoded them as Latin-1, and httpx would
+    refuse a non-ASCII str ("User-Agent: café")."""
+    return [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]

@@ -72,6 +72,9 @@ class RadioSettings(BaseSettings):
     backhaul_rate_bps: float = Field(default=1e9, gt=0)
     backhaul_jitter_s: float = Field(default=0.0, ge=0.0, le=1.0)
 
+    # Larger requests are refused before any route runs (413 and 431).
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_header_bytes: int = Field(default=16_384, ge=1024)
     upstream_connect_timeout_s: float = Field(default=2.0, gt=0)
     upstream_read_timeout_s: float = Field(default=300.0, gt=0)
 

@@ -105,10 +105,12 @@ def test_expected_output_tokens_come_from_max_tokens_else_the_task_type() -> Non
         {"messages": [{"role": "user", "content": "x"}], "max_tokens": 12}
     )
     assert (
-        build_task_state(limited, radio, *tiers, DEFAULT_QUALITY, 0.04, 5.0).expected_output_tokens
+        build_task_state(
+            limited, TaskType.CHAT, radio, *tiers, DEFAULT_QUALITY, 0.04, 5.0
+        ).expected_output_tokens
         == 12
     )
     coding = request(task_type="coding")
-    state = build_task_state(coding, radio, *tiers, DEFAULT_QUALITY, 0.04, 5.0)
+    state = build_task_state(coding, TaskType.CODING, radio, *tiers, DEFAULT_QUALITY, 0.04, 5.0)
     assert state.expected_output_tokens == DEFAULT_QUALITY.expected_output_tokens[TaskType.CODING]
     assert state.quality_required == 7.0
