@@ -171,3 +171,35 @@ async def test_a_report_that_cannot_be_published_is_counted_as_dropped() -> None
             return 'edgecloud_radio_delivery_reports_total{outcome="dropped"} 1.0' in text
 
         assert await eventually_async(dropped, timeout_s=10.0, what="a dropped report")
+
+
+@pytest.mark.anyio
+async def test_a_non_ascii_header_is_relayed_as_sent() -> None:
+    orchestrator = FakeOrchestrator()
+    async with radio(orchestrator) as client:
+        reply = await client.post(
+            "/v1/chat/completions",
+            json=CHAT,
+            headers=[("X-UE-Id", "ue-1"), ("User-Agent", "café".encode())],
+        )
+    assert reply.status_code == 200
+    assert (b"user-agent", "café".encode()) in [
+        (k.lower(), v) for k, v in orchestrator.requests[0].headers.raw
+    ]
+
+
+@pytest.mark.anyio
+async def test_the_radios_own_refusals_are_4xx_and_counted() -> None:
+    async with radio(FakeOrchestrator()) as client:
+        anonymous = await client.post("/v1/chat/completions", json=CHAT)
+        huge = await client.post(
+            "/v1/chat/completions",
+            json={"messages": [{"role": "user", "content": "x" * 2_000_000}]},
+            headers={"X-UE-Id": "ue-1"},
+        )
+        metrics = (await client.get("/metrics/")).text
+    assert (anonymous.status_code, huge.status_code) == (400, 413)
+    assert 'edgecloud_radio_error_responses_total{code="missing_ue_id",status="400"} 1.0' in metrics
+    assert (
+        'edgecloud_radio_error_responses_total{code="body_too_large",status="413"} 1.0' in metrics
+    )
