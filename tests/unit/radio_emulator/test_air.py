@@ -180,7 +180,7 @@ async def test_a_non_ascii_header_is_relayed_as_sent() -> None:
         reply = await client.post(
             "/v1/chat/completions",
             json=CHAT,
-            headers=[("X-UE-Id", "ue-1"), ("User-Agent", "café".encode())],
+            headers=[(b"X-UE-Id", b"ue-1"), (b"User-Agent", "café".encode())],
         )
     assert reply.status_code == 200
     assert (b"user-agent", "café".encode()) in [
