@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 WORK_DIR = ROOT / ".work"
 ADMIN_TOKEN = "test-stack-admin-token-0001"
 SHARED_SECRET = "test-stack-shared-secret-0002"
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
 @dataclass

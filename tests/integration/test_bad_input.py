@@ -12,7 +12,7 @@ from pydantic import AnyHttpUrl
 from edgecloud.common.settings_env import settings_environment
 from edgecloud.orchestrator import OrchestratorSettings
 
-from .conftest import Stack, extra_orchestrator
+from .conftest import ADMIN, Stack, extra_orchestrator
 
 # Nothing listens on the discard port (only root could), so connections are refused at once.
 DEAD_URL = "http://127.0.0.1:9"
@@ -52,7 +52,7 @@ def test_the_body_user_field_identifies_the_ue(stack: Stack) -> None:
     body = b'{"user": "ue-body", "messages": [{"role": "user", "content": "x"}], "model": "nope"}'
     # Accepted by the radio (UE known), then rejected by the orchestrator for the model.
     assert_error(post(stack.radio_url, body), 404, "model_not_found")
-    assert httpx.get(f"{stack.radio_url}/ues/ue-body").status_code == 200
+    assert httpx.get(f"{stack.radio_url}/ues/ue-body", headers=ADMIN).status_code == 200
 
 
 @pytest.mark.parametrize(

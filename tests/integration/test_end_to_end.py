@@ -13,7 +13,7 @@ import redis
 from edgecloud.orchestrator.history import RECORD_FIELD
 from tests.eventually import eventually
 
-from .conftest import Stack
+from .conftest import ADMIN, Stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.llm]
 
@@ -182,11 +182,11 @@ def test_prometheus_scrapes_every_service(stack: Stack) -> None:
 
 def test_the_radio_emulator_shows_each_ues_radio_state(stack: Stack) -> None:
     assert ask(stack, "edge-only", ue="ue-view").status_code == 200
-    view = httpx.get(f"{stack.radio_url}/ues/ue-view").json()
+    view = httpx.get(f"{stack.radio_url}/ues/ue-view", headers=ADMIN).json()
     assert view["ue_id"] == "ue-view"
     assert view["dl_rate_bps"] > 0
     assert 0 < view["dl_rbs"] <= 51
-    missing = httpx.get(f"{stack.radio_url}/ues/nobody")
+    missing = httpx.get(f"{stack.radio_url}/ues/nobody", headers=ADMIN)
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "unknown_ue"
 

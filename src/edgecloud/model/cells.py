@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -142,6 +143,15 @@ class RadioEnvironment:
 
     def remove(self, ue_id: str) -> bool:
         return self._ues.pop(ue_id, None) is not None
+
+    def touch(self, ue_id: str) -> None:
+        """Mark a UE as just used: the registry is kept in order of last use."""
+        if ue_id in self._ues:
+            self._ues[ue_id] = self._ues.pop(ue_id)
+
+    def least_recent(self, evictable: Callable[[str], bool]) -> str | None:
+        """The UE used longest ago that ``evictable`` allows to go, if any."""
+        return next((ue_id for ue_id in self._ues if evictable(ue_id)), None)
 
     def _place(self, ue_id: str) -> Ue:
         s = self.layout

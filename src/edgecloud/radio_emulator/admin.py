@@ -190,7 +190,7 @@ async def put_backhaul(config: BackhaulConfig, proxy: BackhaulDep) -> BackhaulCo
 @admin_api.put("/ues/{ue_id}", response_model=UeView)
 async def put_ue(ue_id: str, update: UeUpdate, air: AirDep) -> UeView:
     """Place a UE, set its mobility or static RBs; an unknown UE is registered."""
-    ue = air.attach(resolve_ue_id(ue_id, None), check_coverage=False)
+    ue = air.attach(resolve_ue_id(ue_id, None), check_coverage=False, pin=True)
     env = air.environment
     try:
         if update.x_m is not None and update.y_m is not None:
@@ -207,7 +207,8 @@ async def put_ue(ue_id: str, update: UeUpdate, air: AirDep) -> UeView:
 
 @admin_api.delete("/ues/{ue_id}", status_code=204, response_class=Response)
 async def delete_ue(ue_id: str, air: AirDep) -> Response:
-    """Forget a UE (it is placed again, at the same spot, if it comes back)."""
-    if not air.environment.remove(ue_id):
+    """Forget a UE and its scheduler state (it is placed again, at the same spot, if it comes
+    back)."""
+    if not air.forget(ue_id):
         raise NotFoundError(f"UE {ue_id} is not registered", param="ue_id", code="unknown_ue")
     return Response(status_code=204)

@@ -8,6 +8,7 @@ byte is delivered a delivery report is published.
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import time
 import uuid
@@ -99,13 +100,42 @@ class AirInterface:
         self._publisher = publisher
         self._metrics = metrics
         self._background = background
+        self._busy: collections.Counter[str] = collections.Counter()  # requests in flight per UE
+        self.pinned: set[str] = set()  # placed by the admin API: never evicted
+        self._unproven: set[str] = set()  # registered by a request not yet answered with a 2xx
 
-    def attach(self, ue_id: str, check_coverage: bool = True) -> Ue:
+    def _evictable(self, ue_id: str) -> bool:
+        return self._busy[ue_id] == 0 and ue_id not in self.pinned
+
+    def forget(self, ue_id: str) -> bool:
+        """Remove a UE and everything the schedulers remember of it."""
+        removed = self.environment.remove(ue_id)
+        for scheduler in (self.uplink, self.downlink):
+            scheduler.forget(ue_id)
+        self.pinned.discard(ue_id)
+        self._unproven.discard(ue_id)
+        self._metrics.registered_ues.set(len(self.environment.ues))
+        return removed
+
+    def attach(self, ue_id: str, check_coverage: bool = True, pin: bool = False) -> Ue:
+        """The UE, registered if new; at the cap the idle UE used longest ago makes room."""
+        environment = self.environment
+        new = ue_id not in environment.ues
+        if new and len(environment.ues) >= environment.layout.max_ues:
+            victim = environment.least_recent(self._evictable)
+            if victim is not None:
+                self.forget(victim)
+                self._metrics.evicted_ues.inc()
         try:
-            ue = self.environment.get_or_register(ue_id)
+            ue = environment.get_or_register(ue_id)
         except UeLimitError as exc:
             raise TooManyUesError(str(exc), code="too_many_ues") from exc
-        self._metrics.registered_ues.set(len(self.environment.ues))
+        environment.touch(ue_id)
+        if pin:
+            self.pinned.add(ue_id)
+        elif new:
+            self._unproven.add(ue_id)
+        self._metrics.registered_ues.set(len(environment.ues))
         # An admin placement may put a UE anywhere; only a UE's own request needs coverage.
         covered = self.downlink.rate_bps(ue) > 0 and self.uplink.rate_bps(ue) > 0
         if check_coverage and not covered:
@@ -172,7 +202,33 @@ class AirInterface:
         """Carry a request over the uplink, forward it, relay the answer at the downlink's pace.
 
         The request gets an id of ours; a client's own id travels beside it, only to be echoed."""
-        sent = await self._cross_uplink(ue, body)
+        self._busy[ue.ue_id] += 1
+        try:
+            sent = await self._cross_uplink(ue, body)
+            return await self._forward(path, body, request_headers, sent, client_request_id)
+        except BaseException:
+            self._release(ue.ue_id, served=False)
+            raise
+
+    def _release(self, ue_id: str, served: bool) -> None:
+        """A request of the UE ended; a UE registered by requests never served goes again."""
+        self._busy[ue_id] -= 1
+        if self._busy[ue_id] <= 0:
+            del self._busy[ue_id]
+            if served:
+                self._unproven.discard(ue_id)
+            elif ue_id in self._unproven:
+                self.forget(ue_id)
+
+    async def _forward(
+        self,
+        path: str,
+        body: bytes,
+        request_headers: dict[str, str],
+        sent: UplinkPass,
+        client_request_id: str | None,
+    ) -> StreamingResponse:
+        ue = sent.ue
         forward = towards_orchestrator(
             request_headers,
             self.signed_radio_headers(ue, sent.request_id, sent.uplink_s),
@@ -201,6 +257,7 @@ class AirInterface:
                     yield chunk
             finally:
                 self._finish(relay, sent, upstream.status_code)
+                self._release(ue.ue_id, served=200 <= upstream.status_code < 300)
 
         return StreamingResponse(
             body_stream(),

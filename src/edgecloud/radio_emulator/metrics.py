@@ -23,6 +23,11 @@ class RadioMetrics:
         self.requests = Counter(
             "edgecloud_radio_requests", "UE requests by HTTP status", ["status"], registry=registry
         )
+        self.evicted_ues = Counter(
+            "edgecloud_radio_evicted_ues",
+            "Idle UEs removed to register a new one at max_ues (least recently used first)",
+            registry=registry,
+        )
         self.errors = Counter(
             "edgecloud_radio_error_responses",
             "Error responses by HTTP status and error code (the emulator's own refusals)",

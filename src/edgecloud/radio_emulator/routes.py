@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import bisect
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from edgecloud.api import headers as h
 from edgecloud.api.errors import ErrorResponse, NotFoundError
 from edgecloud.api.openai import ChatCompletionRequest
 
+from .admin import require_admin
 from .air import client_request_id, resolve_ue_id
 from .deps import AirDep, BackhaulDep
 from .schemas import Health, UeList, UeView, ue_view
@@ -23,7 +25,13 @@ ERRORS: dict[int | str, dict[str, object]] = {
 
 ue_api = APIRouter(tags=["UE"])
 backhaul_api = APIRouter(prefix="/backhaul", tags=["backhaul"])
-ues_api = APIRouter(prefix="/ues", tags=["UEs"])
+# UE ids are what a UE sends as: listing them is for operators (the admin token).
+ues_api = APIRouter(
+    prefix="/ues",
+    tags=["UEs"],
+    dependencies=[Depends(require_admin)],
+    responses={code: {"model": ErrorResponse} for code in (401, 403)},
+)
 health_api = APIRouter(tags=["health"])
 
 
@@ -63,9 +71,17 @@ def _view(air: AirDep, ue_id: str) -> UeView:
 
 
 @ues_api.get("", response_model=UeList)
-async def list_ues(air: AirDep) -> UeList:
-    """Every registered UE with its position, SINR, RBs and rates."""
-    return UeList(data=[_view(air, ue_id) for ue_id in list(air.environment.ues)])
+async def list_ues(
+    air: AirDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    after: Annotated[str | None, Query(description="the last UE id of the previous page")] = None,
+) -> UeList:
+    """Registered UEs with their position, SINR, RBs and rates, a page at a time, by UE id."""
+    ids = sorted(air.environment.ues)
+    start = bisect.bisect_right(ids, after) if after is not None else 0
+    page = ids[start : start + limit]
+    more = start + limit < len(ids)
+    return UeList(data=[_view(air, ue_id) for ue_id in page], next_after=page[-1] if more else None)
 
 
 @ues_api.get("/{ue_id}", response_model=UeView, responses={404: {"model": ErrorResponse}})

@@ -99,6 +99,16 @@ class AirScheduler:
     def n_rbs(self) -> int:
         return self.environment.carrier.n_rbs
 
+    def forget(self, ue_id: str) -> None:
+        """Drop what the scheduler remembers of a UE that left the registry."""
+        self.ue_bytes.pop(ue_id, None)
+        for state in self._states.values():
+            state.average_bytes.pop(ue_id, None)
+
+    def remembers(self, ue_id: str) -> bool:
+        in_states = any(ue_id in state.average_bytes for state in self._states.values())
+        return in_states or ue_id in self.ue_bytes or ue_id in self._backlogs
+
     def set_kind(self, kind: SchedulerKind) -> None:
         self.kind = kind
         self._states.clear()

@@ -33,6 +33,7 @@ class UeView(BaseModel):
 
 class UeList(BaseModel):
     data: list[UeView]
+    next_after: str | None = None  # pass as ``after`` for the next page; None on the last
 
 
 class Health(BaseModel):

@@ -104,7 +104,7 @@ async def test_ues_can_be_placed_given_static_rbs_and_removed() -> None:
         cells_after = (await client.get("/cells")).json()
         removed = await client.delete("/admin/ues/ue-a", headers=AUTH)
         again = await client.delete("/admin/ues/ue-a", headers=AUTH)
-        listed = (await client.get("/ues")).json()
+        listed = (await client.get("/ues", headers=AUTH)).json()
     assert len(cells) == 3
     assert site["n_rbs"] == 51
     view = placed.json()
@@ -150,7 +150,7 @@ async def test_a_quieter_neighbour_cell_raises_a_ues_sinr() -> None:
         view = (await client.put("/admin/ues/ue-x", json={}, headers=AUTH)).json()
         neighbour = (view["cell_id"] + 1) % 3
         changed = await client.put(f"/admin/cells/{neighbour}", json={"load": 0.0}, headers=AUTH)
-        after = (await client.get("/ues/ue-x")).json()
+        after = (await client.get("/ues/ue-x", headers=AUTH)).json()
         missing = await client.put("/admin/cells/7", json={"load": 0.5}, headers=AUTH)
         bad = await client.put("/admin/cells/0", json={"load": 1.5}, headers=AUTH)
     assert changed.status_code == 200

@@ -19,6 +19,8 @@ from tests.eventually import eventually_async
 from tests.unit.radio_emulator.fakes import radio_client
 
 SECRET = "k3y-for-the-radio-and-orchestrator"
+TOKEN = "admin-t0ken-for-these-tests"
+ADMIN = {"Authorization": f"Bearer {TOKEN}"}
 ANSWER = b'data: {"choices": [{"delta": {"content": "hi"}}]}\n\ndata: [DONE]\n\n'
 CHAT = {"model": "auto", "messages": [{"role": "user", "content": "hello"}]}
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -42,7 +44,7 @@ async def radio(orchestrator: Handler, **overrides: Any) -> AsyncIterator[httpx.
     transports: dict[Upstream, httpx.AsyncBaseTransport] = {
         "orchestrator": httpx.MockTransport(orchestrator)
     }
-    async with radio_client(transports, **overrides) as client:
+    async with radio_client(transports, **({"admin_token": TOKEN} | overrides)) as client:
         yield client
 
 
@@ -94,7 +96,7 @@ async def test_the_orchestrator_gets_the_emulators_radio_state_not_the_ues() -> 
             json=CHAT,
             headers={"X-UE-Id": "ue-1", "X-Radio-SINR-dB": "99", "X-Radio-DL-Rate-bps": "1e12"},
         )
-        view = (await client.get("/ues/ue-1")).json()
+        view = (await client.get("/ues/ue-1", headers=ADMIN)).json()
     assert reply.status_code == 200
     assert reply.content == ANSWER
     sent = orchestrator.requests[0].headers
