@@ -242,3 +242,25 @@ def test_a_report_that_cannot_be_joined_is_counted_and_the_rest_still_are(stack:
     assert record["radio"] is not None  # the consumer went on joining
     ready = httpx.get(f"{stack.orchestrator_url}/readyz", timeout=10).json()
     assert ready["checks"]["loop:report_consumer"] is True
+
+
+def test_an_aggregated_request_whose_client_left_stops_generating(stack: Stack) -> None:
+    def counts() -> tuple[float, float]:
+        text = httpx.get(f"{stack.orchestrator_url}/metrics/").text
+        left = metric_value(
+            text, "edgecloud_requests_total", policy="edge-only", status="client_disconnected"
+        )
+        return left, metric_value(text, "edgecloud_completion_tokens_total", route="edge")
+
+    left_before, tokens_before = counts()
+    with pytest.raises(httpx.ReadTimeout):
+        httpx.post(
+            f"{stack.orchestrator_url}/v1/chat/completions",
+            json={"messages": QUESTION, "max_tokens": 1500, "ignore_eos": True, "stream": False},
+            headers={"X-Policy": "edge-only"},
+            timeout=httpx.Timeout(30.0, read=1.0),
+        )
+    # 1,500 tokens take the CPU engine about half a minute; the orchestrator notices the client
+    # is gone within a poll and closes the engine's stream.
+    eventually(lambda: counts()[0] >= left_before + 1, 10, what="the request counted as left")
+    assert counts()[1] - tokens_before < 500

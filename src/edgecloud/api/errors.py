@@ -12,7 +12,8 @@ an OpenAI-compatible API already parse. Exceptions::
     ├── UpstreamRejectedError     the engine's 4xx, in the engine's own body when it is this shape
     ├── BadGatewayError           502 upstream_error (an engine answered with a server error)
     └── ServiceUnavailableError   503 service_unavailable
-        └── TierUnavailableError  503 tier_unavailable (no engine could be reached)
+        ├── TierUnavailableError  503 tier_unavailable (no engine could be reached)
+        └── TierBusyError         503 tier_busy, with Retry-After (no admission slot in time)
     RequestValidationError        400 invalid_request_error (FastAPI's, re-shaped)
     StarletteHTTPException        its status, re-shaped
     any other exception           500 internal_error (a bug: logged with its traceback)
@@ -147,6 +148,14 @@ class TierUnavailableError(ServiceUnavailableError):
         self, message: str, *, param: str | None = None, headers: dict[str, str] | None = None
     ) -> None:
         super().__init__(message, param=param, code="tier_unavailable", headers=headers)
+
+
+class TierBusyError(ServiceUnavailableError):
+    """The tier's admission slots stayed full for the admission timeout."""
+
+    def __init__(self, message: str, *, param: str | None, retry_after_s: int = 1) -> None:
+        headers = {"Retry-After": str(retry_after_s)}
+        super().__init__(message, param=param, code="tier_busy", headers=headers)
 
 
 def error_response(

@@ -8,6 +8,7 @@ Each is counted once, with the tier that last tried.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from dataclasses import dataclass
@@ -16,7 +17,12 @@ from typing import Any
 import httpx
 
 from edgecloud.api import headers as h
-from edgecloud.api.errors import BadGatewayError, TierUnavailableError, UpstreamRejectedError
+from edgecloud.api.errors import (
+    BadGatewayError,
+    TierBusyError,
+    TierUnavailableError,
+    UpstreamRejectedError,
+)
 from edgecloud.api.openai import ChatCompletionRequest
 from edgecloud.model.tasks import Route
 
@@ -85,7 +91,7 @@ class Forwarder:
         for attempt, endpoint in enumerate(candidates):
             if endpoint is not routed.endpoint:
                 routed = self._fail_over(routed, endpoint)
-            queue_s = await endpoint.acquire()
+            queue_s = await self._admit(endpoint, routed)
             self._metrics.set_in_flight(endpoint.route, endpoint.in_flight)
             last = attempt == len(candidates) - 1
             try:
@@ -116,6 +122,18 @@ class Forwarder:
                 self.release(endpoint)
         self._count(routed, RequestStatus.TIER_UNAVAILABLE)  # both cooling down, the other unfit
         raise TierUnavailableError("no tier can serve this request now")
+
+    async def _admit(self, endpoint: TierEndpoint, routed: Routed) -> float:
+        """Wait for an admission slot, at most the admission timeout; the wait in seconds."""
+        timeout_s = self._settings.admission_timeout_s
+        try:
+            return await asyncio.wait_for(endpoint.acquire(), timeout_s)
+        except TimeoutError as exc:
+            self._count(routed, RequestStatus.TIER_BUSY)
+            raise TierBusyError(
+                f"the {endpoint.route.value} tier had no free slot within {timeout_s:g} s",
+                param=endpoint.route.value,
+            ) from exc
 
     async def _send(
         self, endpoint: TierEndpoint, body: dict[str, Any], routed: Routed

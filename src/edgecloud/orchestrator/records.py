@@ -18,6 +18,7 @@ class RequestStatus(StrEnum):
     UPSTREAM_ERROR = "upstream_error"  # the engine failed (a 5xx, or in the middle of the stream)
     CLIENT_DISCONNECTED = "client_disconnected"
     TIER_UNAVAILABLE = "tier_unavailable"  # no engine could be reached
+    TIER_BUSY = "tier_busy"  # no admission slot within the admission timeout
     UPSTREAM_REJECTED = "upstream_rejected"  # the engine refused it (its 4xx)
 
 

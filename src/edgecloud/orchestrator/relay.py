@@ -7,9 +7,11 @@ event; the request is recorded in the history whatever its end (``RequestStatus`
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
 from fastapi.responses import JSONResponse, Response, StreamingResponse
@@ -29,6 +31,7 @@ from .records import OrchestratorPart, RequestStatus
 from .routing import Routed
 
 logger = logging.getLogger(__name__)
+DISCONNECT_POLL_S = 0.25  # how often an aggregated request checks that its client is still there
 
 
 class Relay:
@@ -44,7 +47,12 @@ class Relay:
         self._background = background
         self._release = release
 
-    async def respond(self, request: ChatCompletionRequest, opened: Opened) -> Response:
+    async def respond(
+        self,
+        request: ChatCompletionRequest,
+        opened: Opened,
+        is_disconnected: Callable[[], Awaitable[bool]],
+    ) -> Response:
         routed, upstream = opened.routed, opened.upstream
         tracker = GenerationTracker(sent_at=opened.sent_monotonic_s)
         backhaul_s = _float_or_zero(upstream.headers.get(h.BACKHAUL_DELAY_S))
@@ -70,8 +78,8 @@ class Relay:
 
         if request.stream:
             return await _streaming(events(), routed.response_headers())
-        async for _ in events():
-            pass
+        if not await _drained_unless_gone(events(), is_disconnected):
+            return Response(status_code=CLIENT_CLOSED)  # nobody reads it; the engine stopped
         if tracker.error is not None or not tracker.response_id:
             raise _generation_error(routed, "failed while generating")
         return JSONResponse(tracker.completion(), headers=routed.response_headers())
@@ -117,6 +125,32 @@ class Relay:
             finished_at=routed.received_wall_s + elapsed_s,
         )
         self._background.spawn(self._history.submit(part))
+
+
+CLIENT_CLOSED = 499  # nginx's convention: the client closed the request before the answer
+
+
+async def _drained_unless_gone(
+    stream: AsyncIterator[bytes], is_disconnected: Callable[[], Awaitable[bool]]
+) -> bool:
+    """Consume the engine's stream for an aggregated answer; if the client goes away first, stop
+    it (the engine aborts a closed stream) and return False."""
+
+    async def drain() -> None:
+        async for _ in stream:
+            pass
+
+    task = asyncio.create_task(drain())
+    while True:
+        done, _ = await asyncio.wait({task}, timeout=DISCONNECT_POLL_S)
+        if done:
+            task.result()
+            return True
+        if await is_disconnected():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            return False
 
 
 async def _streaming(stream: AsyncIterator[bytes], headers: dict[str, str]) -> StreamingResponse:

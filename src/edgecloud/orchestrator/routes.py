@@ -19,7 +19,7 @@ from .records import HistoryRecord
 from .routing import known_policies
 
 ERRORS: dict[int | str, dict[str, object]] = {
-    code: {"model": ErrorResponse} for code in (400, 404, 502, 503)
+    code: {"model": ErrorResponse} for code in (400, 404, 413, 431, 502, 503)
 }
 
 openai_api = APIRouter(prefix="/v1", tags=["OpenAI-compatible"])
@@ -37,7 +37,7 @@ async def chat_completions(
 ) -> Response:
     """Generate a chat completion on the tier the policy (or a pinned model) chooses."""
     routed = await service.route(payload, request.headers, x_policy)
-    return await service.complete(payload, routed)
+    return await service.complete(payload, routed, request.is_disconnected)
 
 
 @openai_api.get("/models", response_model=ModelList)

@@ -5,7 +5,7 @@ the app's installed handlers render; every outcome is counted once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from fastapi.responses import Response
 
@@ -48,6 +48,11 @@ class ChatService:
     ) -> Routed:
         return await self._router.route(request, headers, policy_header)
 
-    async def complete(self, request: ChatCompletionRequest, routed: Routed) -> Response:
+    async def complete(
+        self,
+        request: ChatCompletionRequest,
+        routed: Routed,
+        is_disconnected: Callable[[], Awaitable[bool]],
+    ) -> Response:
         opened = await self._forwarder.open(request, routed)
-        return await self._relay.respond(request, opened)
+        return await self._relay.respond(request, opened, is_disconnected)

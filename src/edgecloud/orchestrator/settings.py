@@ -82,6 +82,9 @@ class OrchestratorSettings(BaseSettings):
     delivery_group: str = "orchestrators"
     join_timeout_s: float = Field(default=10.0, gt=0, description="wait for a delivery report")
 
+    # A request waits at most this long for a tier's admission slot, then gets a 503 with
+    # Retry-After (both tiers full is overload, and waiting forever hides it).
+    admission_timeout_s: float = Field(default=10.0, gt=0)
     # Resilience: a tier that fails is avoided for cooldown_s; its load is polled from /metrics.
     cooldown_s: float = Field(default=10.0, ge=0)
     load_poll_s: float = Field(default=1.0, gt=0)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from edgecloud.api import headers as h
-from edgecloud.api.errors import ErrorResponse, NotFoundError
+from edgecloud.api.errors import ErrorResponse, ForbiddenError, NotFoundError
 from edgecloud.api.openai import ChatCompletionRequest
 
 from .admin import require_admin
@@ -18,9 +18,7 @@ from .deps import AirDep, BackhaulDep
 from .schemas import Health, UeList, UeView, ue_view
 
 ERRORS: dict[int | str, dict[str, object]] = {
-    400: {"model": ErrorResponse},
-    429: {"model": ErrorResponse},
-    503: {"model": ErrorResponse},
+    code: {"model": ErrorResponse} for code in (400, 403, 413, 429, 431, 503)
 }
 
 ue_api = APIRouter(tags=["UE"])
@@ -42,9 +40,17 @@ async def chat_completions(
     air: AirDep,
     x_ue_id: Annotated[str | None, Header(alias=h.UE_ID)] = None,
     x_request_id: Annotated[str | None, Header(alias=h.REQUEST_ID)] = None,
+    x_policy: Annotated[str | None, Header(alias=h.POLICY)] = None,
 ) -> StreamingResponse:
     """Send a chat completion over the UE's radio link; the answer streams back at its rate."""
     client_id = client_request_id(x_request_id)
+    allowed = request.app.state.settings.ue_policies
+    if x_policy is not None and x_policy not in allowed:
+        raise ForbiddenError(
+            f"a UE may not ask for policy {x_policy!r}; allowed: {', '.join(allowed)}",
+            param=h.POLICY,
+            code="policy_not_allowed",
+        )
     ue = air.attach(resolve_ue_id(x_ue_id, payload.user))
     body = await request.body()
     return await air.chat("/v1/chat/completions", body, dict(request.headers), ue, client_id)

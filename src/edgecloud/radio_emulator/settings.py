@@ -62,6 +62,20 @@ class RadioSettings(BaseSettings):
     max_ues: int = Field(default=_LAYOUT.max_ues, ge=1)
     metrics_max_ues: int = Field(default=16, ge=0, description="UEs with their own metric labels")
     relay_buffer_chunks: int = Field(default=256, ge=1, description="per-request downlink buffer")
+    # Policies a UE may ask for with X-Policy (others: 403). ICL per request costs a decision-LLM
+    # call outside the tiers' admission, so it is for operators, who can reach the orchestrator.
+    ue_policies: list[str] = Field(
+        default_factory=lambda: [
+            "greedy",
+            "knn",
+            "round-robin",
+            "edge-only",
+            "cloud-only",
+            "random",
+            "icl-cached",
+            "drl",
+        ]
+    )
     # Bearer token of the admin API; without one the admin API refuses every change.
     admin_token: OptionalSecret = None
     # Shared with the orchestrator: signs the radio headers, and is the backhaul's token. Without

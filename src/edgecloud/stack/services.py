@@ -69,6 +69,12 @@ def uvicorn_command(app_factory: str, host: str, port: int, log_level: str = "in
         log_level,
         "--timeout-graceful-shutdown",
         "5",
+        # Last-resort bounds: idle keep-alive connections close after 5 s, and past this many
+        # concurrent connections uvicorn answers 503 itself (a plain-text one).
+        "--timeout-keep-alive",
+        "5",
+        "--limit-concurrency",
+        "4096",
     ]
 
 

@@ -7,7 +7,7 @@ each lost history write is counted.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 
 import httpx
@@ -15,7 +15,10 @@ import httpx
 from edgecloud.model import Route
 from edgecloud.orchestrator import OrchestratorSettings, create_app
 
-Handler = Callable[[httpx.Request], httpx.Response]
+Handler = (
+    Callable[[httpx.Request], httpx.Response]
+    | Callable[[httpx.Request], Coroutine[None, None, httpx.Response]]
+)
 
 
 def sse(*payloads: object) -> bytes:
@@ -90,9 +93,11 @@ SETTINGS = OrchestratorSettings(redis_url="redis://127.0.0.1:1/0", default_polic
 
 
 @asynccontextmanager
-async def orchestrator(edge: Handler, cloud: Handler) -> AsyncIterator[httpx.AsyncClient]:
+async def orchestrator(
+    edge: Handler, cloud: Handler, settings: OrchestratorSettings = SETTINGS
+) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(
-        SETTINGS,
+        settings,
         transports={Route.EDGE: httpx.MockTransport(edge), Route.CLOUD: httpx.MockTransport(cloud)},
     )
     async with (

@@ -205,3 +205,19 @@ async def test_the_radios_own_refusals_are_4xx_and_counted() -> None:
     assert (
         'edgecloud_radio_error_responses_total{code="body_too_large",status="413"} 1.0' in metrics
     )
+
+
+@pytest.mark.anyio
+async def test_a_ue_may_ask_only_for_the_allowed_policies() -> None:
+    orchestrator = FakeOrchestrator()
+    async with radio(orchestrator) as client:
+        icl = await client.post(
+            "/v1/chat/completions", json=CHAT, headers={"X-UE-Id": "ue-1", "X-Policy": "icl"}
+        )
+        greedy = await client.post(
+            "/v1/chat/completions", json=CHAT, headers={"X-UE-Id": "ue-1", "X-Policy": "greedy"}
+        )
+    assert icl.status_code == 403
+    assert icl.json()["error"]["code"] == "policy_not_allowed"
+    assert greedy.status_code == 200
+    assert len(orchestrator.requests) == 1
