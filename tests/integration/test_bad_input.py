@@ -48,10 +48,14 @@ def test_a_missing_ue_id_is_a_400(stack: Stack) -> None:
     )
 
 
-def test_the_body_user_field_identifies_the_ue(stack: Stack) -> None:
-    body = b'{"user": "ue-body", "messages": [{"role": "user", "content": "x"}], "model": "nope"}'
-    # Accepted by the radio (UE known), then rejected by the orchestrator for the model.
-    assert_error(post(stack.radio_url, body), 404, "model_not_found")
+def test_the_body_user_field_identifies_the_ue_once_a_request_is_served(stack: Stack) -> None:
+    message = b'"messages": [{"role": "user", "content": "x"}]'
+    refused = b'{"user": "ue-body", "model": "nope", ' + message + b"}"
+    # Passed by the radio, refused by the orchestrator for the model: the UE is not kept.
+    assert_error(post(stack.radio_url, refused), 404, "model_not_found")
+    assert httpx.get(f"{stack.radio_url}/ues/ue-body", headers=ADMIN).status_code == 404
+    served = b'{"user": "ue-body", "max_tokens": 4, ' + message + b"}"
+    assert post(stack.radio_url, served, {"X-Policy": "edge-only"}).status_code == 200
     assert httpx.get(f"{stack.radio_url}/ues/ue-body", headers=ADMIN).status_code == 200
 
 
@@ -77,8 +81,11 @@ def test_an_invalid_ue_id_and_an_unknown_policy(stack: Stack) -> None:
     body = b'{"messages": [{"role": "user", "content": "x"}]}'
     assert_error(post(stack.radio_url, body, {"X-UE-Id": "ue with spaces"}), 400, "invalid_ue_id")
     assert_error(
-        post(stack.radio_url, body, {"X-UE-Id": "ue-1", "X-Policy": "dice"}), 400, "unknown_policy"
+        post(stack.radio_url, body, {"X-UE-Id": "ue-1", "X-Policy": "dice"}),
+        403,
+        "policy_not_allowed",
     )
+    assert_error(post(stack.orchestrator_url, body, {"X-Policy": "dice"}), 400, "unknown_policy")
 
 
 @pytest.fixture(scope="module")

@@ -134,7 +134,8 @@ def test_each_request_leaves_a_history_record_with_every_delay_part(
 def metric_value(text: str, name: str, **labels: str) -> float:
     total = 0.0
     for line in text.splitlines():
-        if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
+        series = line.startswith(name + "{") or line.startswith(name + " ")
+        if series and all(f'{k}="{v}"' in line for k, v in labels.items()):
             total += float(line.rsplit(" ", 1)[1])
     return total
 
@@ -197,14 +198,14 @@ def test_radio_headers_sent_straight_to_the_orchestrator_are_not_believed(stack:
         return metric_value(text, "edgecloud_radio_headers_ignored_total", reason="unsigned")
 
     before = ignored()
-    forged = {
-        "X-Policy": "edge-only",
-        "X-Radio-UE-Id": "ue-forged",
-        "X-Radio-SINR-dB": "nan",
-        "X-Radio-Cell-Id": "²",
-        "X-Radio-DL-Rate-bps": "1e12",
-        "X-Request-Id": "P:done",
-    }
+    forged = [
+        (b"X-Policy", b"edge-only"),
+        (b"X-Radio-UE-Id", b"ue-forged"),
+        (b"X-Radio-SINR-dB", b"nan"),
+        (b"X-Radio-Cell-Id", "²".encode()),
+        (b"X-Radio-DL-Rate-bps", b"1e12"),
+        (b"X-Request-Id", b"P:done"),
+    ]
     reply = httpx.post(
         f"{stack.orchestrator_url}/v1/chat/completions",
         json={"model": "auto", "messages": QUESTION, "max_tokens": 8},
