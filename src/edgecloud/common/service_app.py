@@ -7,9 +7,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi.openapi.utils import get_openapi
 from prometheus_client import CollectorRegistry, make_asgi_app
 
-from edgecloud.api.errors import install_error_handlers
+from edgecloud.api.errors import ErrorResponse, install_error_handlers
 
 from .limits import OnError, SizeLimits
 
@@ -40,4 +41,41 @@ def service_app(
     for router in routers:
         app.include_router(router)
     app.mount("/metrics", make_asgi_app(registry))
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+# Every operation can answer these, in the one error shape: a validation error is our 400 (not
+# FastAPI's 422), and the size limits answer before any route.
+_EVERY_OPERATION = {"400": "invalid request", "413": "body too large", "431": "headers too large"}
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema, with the errors the services really answer documented."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title, version=app.version, summary=app.summary, routes=app.routes
+    )
+    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    for name, definition in (
+        ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}")
+        .pop("$defs", {})
+        .items()
+    ):
+        schemas[name] = definition
+    schemas["ErrorResponse"] = ErrorResponse.model_json_schema(
+        ref_template="#/components/schemas/{model}"
+    )
+    schemas["ErrorResponse"].pop("$defs", None)
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            responses.pop("422", None)
+            for status, description in _EVERY_OPERATION.items():
+                responses.setdefault(status, {"description": description, "content": error})
+    app.openapi_schema = schema
+    return schema

@@ -28,7 +28,16 @@ policy_api = APIRouter(prefix="/policies", tags=["policies"])
 health_api = APIRouter(tags=["health"])
 
 
-@openai_api.post("/chat/completions", responses=ERRORS)
+@openai_api.post(
+    "/chat/completions",
+    responses=ERRORS
+    | {
+        200: {
+            "description": "the completion: JSON, or server-sent events when streamed",
+            "content": {"application/json": {}, "text/event-stream": {}},
+        }
+    },
+)
 async def chat_completions(
     payload: ChatCompletionRequest,
     request: Request,

@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, model_validator
 
 from edgecloud.api.errors import (
     BadRequestError,
@@ -58,6 +58,8 @@ cells_api = APIRouter(prefix="/cells", tags=["UEs"])
 
 
 class Strict(BaseModel):
+    """A request body: no unknown field, and numbers are numbers (JSON's true is not 1)."""
+
     model_config = ConfigDict(extra="forbid")
 
 
@@ -74,37 +76,37 @@ class CellView(BaseModel):
 
 
 class CellUpdate(Strict):
-    power_dbm: float | None = Field(default=None, ge=0.0, le=53.0)
-    load: float | None = Field(default=None, ge=0.0, le=1.0)
+    power_dbm: StrictFloat | None = Field(default=None, ge=0.0, le=53.0)
+    load: StrictFloat | None = Field(default=None, ge=0.0, le=1.0)
 
 
 class SchedulerConfig(Strict):
     downlink: SchedulerKind | None = None
     uplink: SchedulerKind | None = None
-    pf_window_epochs: float | None = Field(default=None, ge=1.0, le=100_000.0)
+    pf_window_epochs: StrictFloat | None = Field(default=None, ge=1.0, le=100_000.0)
 
 
 class BackhaulConfig(Strict):
-    delay_s: float = Field(ge=0.0, le=5.0, description="one way")
-    rate_bps: float = Field(gt=0.0, le=1e12)
-    jitter_s: float = Field(default=0.0, ge=0.0, le=1.0)
+    delay_s: StrictFloat = Field(ge=0.0, le=5.0, description="one way")
+    rate_bps: StrictFloat = Field(gt=0.0, le=1e12)
+    jitter_s: StrictFloat = Field(default=0.0, ge=0.0, le=1.0)
 
 
 class MobilityConfig(Strict):
     kind: MobilityKind
-    speed_mps: float = Field(default=1.0, ge=0.0, le=70.0)
-    min_speed_mps: float = Field(default=0.5, ge=0.0, le=70.0)
-    pause_s: float = Field(default=0.0, ge=0.0, le=3600.0)
+    speed_mps: StrictFloat = Field(default=1.0, ge=0.0, le=70.0)
+    min_speed_mps: StrictFloat = Field(default=0.5, ge=0.0, le=70.0)
+    pause_s: StrictFloat = Field(default=0.0, ge=0.0, le=3600.0)
 
 
 class StaticRbs(Strict):
-    downlink: int | None = Field(default=None, ge=1, le=275)
-    uplink: int | None = Field(default=None, ge=1, le=275)
+    downlink: StrictInt | None = Field(default=None, ge=1, le=275)
+    uplink: StrictInt | None = Field(default=None, ge=1, le=275)
 
 
 class UeUpdate(Strict):
-    x_m: float | None = Field(default=None, ge=-100_000, le=100_000)
-    y_m: float | None = Field(default=None, ge=-100_000, le=100_000)
+    x_m: StrictFloat | None = Field(default=None, ge=-100_000, le=100_000)
+    y_m: StrictFloat | None = Field(default=None, ge=-100_000, le=100_000)
     mobility: MobilityConfig | None = None
     static_rbs: StaticRbs | None = Field(
         default=None, description="fixed RBs per direction; null in a direction: scheduled"

@@ -33,7 +33,18 @@ ues_api = APIRouter(
 health_api = APIRouter(tags=["health"])
 
 
-@ue_api.post("/v1/chat/completions", responses=ERRORS)
+@ue_api.post(
+    "/v1/chat/completions",
+    responses=ERRORS
+    | {
+        200: {
+            "description": "the orchestrator's answer: JSON, or server-sent events when streamed",
+            "content": {"application/json": {}, "text/event-stream": {}},
+        },
+        404: {"model": ErrorResponse},
+        502: {"model": ErrorResponse},
+    },
+)
 async def chat_completions(
     payload: ChatCompletionRequest,
     request: Request,
@@ -62,7 +73,11 @@ async def list_models(air: AirDep) -> Response:
     return await air.relay_get("/v1/models")
 
 
-@backhaul_api.api_route("/{path:path}", methods=["GET", "POST"], responses=ERRORS)
+@backhaul_api.api_route(
+    "/{path:path}",
+    methods=["GET", "POST"],
+    responses=ERRORS | {401: {"model": ErrorResponse}, 502: {"model": ErrorResponse}},
+)
 async def backhaul(path: str, request: Request, proxy: BackhaulDep) -> StreamingResponse:
     """Forward a request to the cloud LLM across the emulated backhaul."""
     body = await request.body()
