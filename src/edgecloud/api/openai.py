@@ -16,6 +16,7 @@ MAX_MESSAGES = 256
 MAX_TEXT_CHARS = 400_000  # all messages together, about 100k tokens
 MAX_STOP_SEQUENCES = 16
 MAX_STOP_CHARS = 256
+MAX_CHOICES = 8
 
 
 class TextPart(BaseModel):
@@ -58,7 +59,9 @@ class ChatCompletionRequest(BaseModel):
     stream_options: StreamOptions | None = None
     temperature: float | None = Field(default=None, ge=0.0, le=2.0, strict=True)
     top_p: float | None = Field(default=None, gt=0.0, le=1.0, strict=True)
-    n: int = Field(default=1, ge=1, le=1, strict=True, description="one choice is supported")
+    n: int = Field(default=1, ge=1, le=MAX_CHOICES, strict=True, description="choices to generate")
+    logprobs: bool = Field(default=False, strict=True, description="token log-probabilities")
+    top_logprobs: int | None = Field(default=None, ge=0, le=20, strict=True)
     user: str | None = Field(default=None, min_length=1, max_length=128)
     metadata: dict[str, str] | None = None
     stop: str | Annotated[list[str], Field(max_length=MAX_STOP_SEQUENCES)] | None = Field(

@@ -17,6 +17,23 @@ _MAY_MATTER = re.compile(rb'"usage"|"error"|"finish_reason":\s*"')
 
 
 @dataclass(slots=True)
+class ChoiceAggregate:
+    """One choice of the answer (``n`` may ask for several), with its log-probabilities."""
+
+    text: list[str] = field(default_factory=list)
+    finish_reason: str | None = None
+    logprobs: list[Any] | None = None  # the tokens' entries, when the client asked for them
+
+    def as_choice(self, index: int) -> dict[str, Any]:
+        return {
+            "index": index,
+            "message": {"role": "assistant", "content": "".join(self.text)},
+            "finish_reason": self.finish_reason,
+            "logprobs": {"content": self.logprobs} if self.logprobs is not None else None,
+        }
+
+
+@dataclass(slots=True)
 class GenerationTracker:
     sent_at: float
     first_token_at: float | None = None
@@ -30,8 +47,16 @@ class GenerationTracker:
     response_id: str = ""
     model: str = ""
     created: int = 0
-    text: list[str] = field(default_factory=list)
-    finish_reason: str | None = None
+    choices: dict[int, ChoiceAggregate] = field(default_factory=dict)
+
+    @property
+    def text(self) -> list[str]:
+        """The first choice's text pieces."""
+        return self.choices[0].text if 0 in self.choices else []
+
+    @property
+    def finish_reason(self) -> str | None:
+        return self.choices[0].finish_reason if 0 in self.choices else None
 
     def observe(self, event: SseEvent, now: float, aggregate: bool = True) -> bool:
         """Record one event; returns whether it is a usage-only event.
@@ -60,17 +85,27 @@ class GenerationTracker:
             self.completion_tokens = int(usage.get("completion_tokens", 0))
         choices = payload.get("choices") or []
         for choice in choices:
-            delta = choice.get("delta") or {}
-            content = delta.get("content")
-            if content:
-                self.text.append(content)
-                self.content_events += 1
-                if self.first_token_at is None:
-                    self.first_token_at = now
-                self.last_token_at = now
-            if choice.get("finish_reason"):
-                self.finish_reason = choice["finish_reason"]
+            self._observe_choice(choice, now)
         return not choices and isinstance(usage, dict)
+
+    def _observe_choice(self, choice: dict[str, Any], now: float) -> None:
+        index = choice.get("index", 0)
+        aggregate = self.choices.setdefault(
+            index if isinstance(index, int) else 0, ChoiceAggregate()
+        )
+        delta = choice.get("delta") or {}
+        content = delta.get("content")
+        if content:
+            aggregate.text.append(content)
+            self.content_events += 1
+            if self.first_token_at is None:
+                self.first_token_at = now
+            self.last_token_at = now
+        logprobs = choice.get("logprobs")
+        if isinstance(logprobs, dict) and isinstance(logprobs.get("content"), list):
+            aggregate.logprobs = (aggregate.logprobs or []) + logprobs["content"]
+        if choice.get("finish_reason"):
+            aggregate.finish_reason = choice["finish_reason"]
 
     @property
     def tokens(self) -> int:
@@ -99,13 +134,9 @@ class GenerationTracker:
             "created": self.created,
             "model": self.model,
             "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": "".join(self.text)},
-                    "finish_reason": self.finish_reason,
-                    "logprobs": None,
-                }
-            ],
+                aggregate.as_choice(index) for index, aggregate in sorted(self.choices.items())
+            ]
+            or [ChoiceAggregate().as_choice(0)],
             "usage": {
                 "prompt_tokens": self.prompt_tokens,
                 "completion_tokens": self.completion_tokens,

@@ -74,7 +74,9 @@ class Relay:
             finally:
                 await upstream.aclose()
                 self._release(routed.endpoint)
-                self._record(routed, tracker, opened.queue_s, backhaul_s, status)
+                self._record(
+                    routed, tracker, opened.queue_s, backhaul_s, status, single=request.n == 1
+                )
 
         if request.stream:
             return await _streaming(events(), routed.response_headers())
@@ -91,11 +93,13 @@ class Relay:
         queue_s: float,
         backhaul_s: float,
         status: RequestStatus,
+        single: bool = True,
     ) -> None:
         finished = time.monotonic()
         self._metrics.count_request(routed.route, routed.decision.policy, status)
         ttft_s = max(0.0, tracker.ttft_s(finished) - backhaul_s)
-        if status is RequestStatus.OK and tracker.first_token_at is not None:
+        if status is RequestStatus.OK and tracker.first_token_at is not None and single:
+            # Several choices interleave their tokens: their gaps are not the tier's TPOT.
             routed.endpoint.observe(ttft_s, tracker.tpot_s())
         self._metrics.completion_tokens.labels(routed.route.value).inc(tracker.tokens)
         elapsed_s = finished - routed.received_monotonic_s
