@@ -84,6 +84,8 @@ def fuzz(url: str, examples: int, seed: int, log: Path) -> int:
         ",".join(CHECKS),
         "--header",
         f"Authorization: Bearer {ADMIN_TOKEN}",
+        "--header",
+        f"X-Backhaul-Token: {SHARED_SECRET}",  # so that the backhaul is tested past its door
         "--request-timeout",
         "30",
         "--workers",

@@ -57,6 +57,9 @@ admin_api = APIRouter(
 cells_api = APIRouter(prefix="/cells", tags=["UEs"])
 
 
+MIN_BACKHAUL_RATE_BPS = 1e5
+
+
 class Strict(BaseModel):
     """A request body: no unknown field, and numbers are numbers (JSON's true is not 1)."""
 
@@ -88,7 +91,9 @@ class SchedulerConfig(Strict):
 
 class BackhaulConfig(Strict):
     delay_s: StrictFloat = Field(ge=0.0, le=5.0, description="one way")
-    rate_bps: StrictFloat = Field(gt=0.0, le=1e12)
+    # At least 100 kbit/s: a slower backhaul would hold a response past every timeout (at
+    # 5e-324 bit/s, found by the fuzzer, forever).
+    rate_bps: StrictFloat = Field(ge=MIN_BACKHAUL_RATE_BPS, le=1e12)
     jitter_s: StrictFloat = Field(default=0.0, ge=0.0, le=1.0)
 
 

@@ -76,7 +76,12 @@ async def list_models(air: AirDep) -> Response:
 @backhaul_api.api_route(
     "/{path:path}",
     methods=["GET", "POST"],
-    responses=ERRORS | {401: {"model": ErrorResponse}, 502: {"model": ErrorResponse}},
+    responses=ERRORS
+    | {
+        401: {"model": ErrorResponse},
+        404: {"description": "a path no route takes, or the cloud engine's own 404"},
+        "default": {"description": "the cloud engine's own answer, relayed as it is"},
+    },
 )
 async def backhaul(path: str, request: Request, proxy: BackhaulDep) -> StreamingResponse:
     """Forward a request to the cloud LLM across the emulated backhaul."""

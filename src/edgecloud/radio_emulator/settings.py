@@ -83,7 +83,7 @@ class RadioSettings(BaseSettings):
     shared_secret: OptionalSecret = None
 
     backhaul_delay_s: float = Field(default=0.020, ge=0.0, le=5.0, description="one way")
-    backhaul_rate_bps: float = Field(default=1e9, gt=0)
+    backhaul_rate_bps: float = Field(default=1e9, ge=1e5, le=1e12)
     backhaul_jitter_s: float = Field(default=0.0, ge=0.0, le=1.0)
 
     # Larger requests are refused before any route runs (413 and 431).

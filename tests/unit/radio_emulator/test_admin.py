@@ -71,6 +71,13 @@ async def test_scheduler_and_backhaul_can_be_changed_and_read_back() -> None:
         ("/admin/ues/u1", {"mobility": {"kind": "random_waypoint", "speed_mps": 0.1}}),
         ("/admin/ues/u1", {"static_rbs": {"downlink": 52}}),
         ("/admin/ues/bad%20id", {}),
+        # Found by the fuzzer: a backhaul this slow held every cloud request forever.
+        ("/admin/backhaul", {"delay_s": 0.0, "rate_bps": 5e-324}),
+        # Lax numbers: JSON's true and "1" are not numbers.
+        ("/admin/backhaul", {"delay_s": 0.0, "rate_bps": 1e9, "jitter_s": False}),
+        ("/admin/scheduler", {"pf_window_epochs": True}),
+        ("/admin/cells/0", {"load": False}),
+        ("/admin/ues/u1", {"x_m": "10", "y_m": 0}),
     ],
 )
 @pytest.mark.anyio
