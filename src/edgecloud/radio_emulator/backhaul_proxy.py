@@ -18,7 +18,12 @@ import httpx
 from fastapi.responses import StreamingResponse
 
 from edgecloud.api import headers as h
-from edgecloud.api.errors import ForbiddenError, ServiceUnavailableError, UnauthorizedError
+from edgecloud.api.errors import (
+    BadRequestError,
+    ForbiddenError,
+    ServiceUnavailableError,
+    UnauthorizedError,
+)
 from edgecloud.common.radio_trust import token_matches
 
 from .links import Backhaul
@@ -70,10 +75,15 @@ class BackhaulProxy:
         forward = {k: v for k, v in end_to_end(request_headers).items() if k.lower() != _TOKEN_KEY}
         uplink_held_s = time.monotonic() - started
         try:
-            upstream = await self._client.send(
-                self._client.build_request(method, url, content=body, headers=as_sent(forward)),
-                stream=True,
+            request = self._client.build_request(
+                method, url, content=body, headers=as_sent(forward)
             )
+        except httpx.InvalidURL as exc:  # control characters in the path, found by the fuzzer
+            raise BadRequestError(
+                "the backhaul path is not a valid URL path", param="path", code="invalid_path"
+            ) from exc
+        try:
+            upstream = await self._client.send(request, stream=True)
         except httpx.TransportError as exc:
             raise ServiceUnavailableError(
                 f"the cloud tier is unreachable over the backhaul: {exc.__class__.__name__}",

@@ -86,3 +86,14 @@ async def test_only_the_orchestrator_may_use_the_backhaul() -> None:
     assert anonymous.json()["error"]["code"] == "invalid_token"
     assert disabled.json()["error"]["code"] == "backhaul_disabled"
     assert reached == []
+
+
+@pytest.mark.anyio
+async def test_a_path_with_control_characters_is_a_400() -> None:
+    def cloud(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200)
+
+    async with radio(cloud) as client:
+        reply = await client.get("/backhaul/Sl%C3%A6%F1%9F%B5%81%114", headers=TOKEN)
+    assert reply.status_code == 400
+    assert reply.json()["error"]["code"] == "invalid_path"
