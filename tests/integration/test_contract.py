@@ -24,6 +24,7 @@ def test_schemathesis_finds_no_server_error_and_no_contract_violation() -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == f"schemathesis seed {SEED}, 15 examples per operation"
     assert lines[-1] == (
-        f"RESULT fuzz seed={SEED} examples=15 orchestrator=ok radio-emulator=ok"
+        f"RESULT fuzz seed={SEED} examples=15 "
+        "orchestrator=ok radio-emulator=ok radio-backhaul-admin=ok"
     ), result.stdout + result.stderr
     assert result.returncode == 0
