@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pydantic import AnyHttpUrl
 
 from edgecloud.common.app_services import AppService
+from edgecloud.common.read_timeout import PROTOCOL as READ_TIMEOUT_PROTOCOL
 from edgecloud.common.settings_env import settings_environment
 from edgecloud.llm.catalog import BUNDLED_MODELS
 from edgecloud.llm.launcher import vllm_command, vllm_environment
@@ -73,6 +74,9 @@ def uvicorn_command(app_factory: str, host: str, port: int, log_level: str = "in
         # concurrent connections uvicorn answers 503 itself (a plain-text one).
         "--timeout-keep-alive",
         "5",
+        # A request must arrive in full within 10 s (uvicorn itself waits for ever).
+        "--http",
+        READ_TIMEOUT_PROTOCOL,
         "--limit-concurrency",
         "4096",
     ]
