@@ -14,9 +14,11 @@ answered by greedy while the entry is computed).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from edgecloud.common.tasks import BackgroundTasks
 from edgecloud.model.tasks import Route
@@ -39,6 +41,9 @@ from .metrics import DecisionMetrics, FallbackReason
 from .prompt import CONTENT_FREE_STATE, build_messages, state_line
 from .selection import Examples, select_examples
 
+# Entered around each decision-LLM call (an admission slot, or nothing).
+Admission = Callable[[], contextlib.AbstractAsyncContextManager[Any]]
+
 ICL = "icl"
 ICL_MODES: dict[str, IclMode | None] = {
     "icl": None,
@@ -60,7 +65,9 @@ def _always() -> bool:
 
 class Decider:
     """``pool_fresh`` says whether the pool is current (``PoolFeed.is_fresh``); a pool the caller
-    fills itself is always fresh."""
+    fills itself is always fresh. ``admission`` is entered around each decision-LLM call: the
+    orchestrator passes the edge tier's admission slot when the decision LLM is the edge server,
+    so ICL's calls queue with the requests instead of beside them."""
 
     def __init__(
         self,
@@ -71,11 +78,13 @@ class Decider:
         metrics: DecisionMetrics,
         background: BackgroundTasks,
         pool_fresh: Callable[[], bool] = _always,
+        admission: Admission = contextlib.nullcontext,
     ) -> None:
         self._config = config
         self._rng = rng
         self._pool = pool
         self._pool_fresh = pool_fresh
+        self._admission = admission
         self._icl = icl
         self._metrics = metrics
         self._background = background
@@ -198,13 +207,14 @@ class Decider:
         )
         self._metrics.icl_selections.labels(examples.method.value).inc()
         messages = build_messages(state_line(summary), examples)
-        if config.answer == "choice":
-            return parse_choice(await self._icl.choose(messages))
-        if not config.calibrate:
-            return best(choice_probabilities(await self._icl.first_token_logprobs(messages)))
-        content_free = build_messages(CONTENT_FREE_STATE, examples)
-        scored, prior = await asyncio.gather(
-            self._icl.first_token_logprobs(messages),
-            self._icl.first_token_logprobs(content_free),
-        )
+        async with self._admission():
+            if config.answer == "choice":
+                return parse_choice(await self._icl.choose(messages))
+            if not config.calibrate:
+                return best(choice_probabilities(await self._icl.first_token_logprobs(messages)))
+            content_free = build_messages(CONTENT_FREE_STATE, examples)
+            scored, prior = await asyncio.gather(
+                self._icl.first_token_logprobs(messages),
+                self._icl.first_token_logprobs(content_free),
+            )
         return best(calibrate(choice_probabilities(scored), choice_probabilities(prior)))

@@ -85,6 +85,9 @@ async def _start(
         RedisHistorySource(redis, settings.history_stream),
         settings.pool_stale_after_s,
     )
+    # The decision LLM is the edge engine unless one of its own is configured: then its calls
+    # take the edge tier's admission slots like the requests do.
+    admission = endpoints[Route.EDGE].slot if settings.icl_url is None else contextlib.nullcontext
     decider = Decider(
         settings.decision_config(),
         random.Random(settings.seed),
@@ -93,6 +96,7 @@ async def _start(
         metrics.decider,
         background,
         pool_fresh=feed.is_fresh,
+        admission=admission,
     )
     app.state.redis = redis
     app.state.history = history

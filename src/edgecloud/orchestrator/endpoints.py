@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from collections.abc import AsyncIterator
 
 import httpx
 
@@ -69,6 +71,15 @@ class TierEndpoint:
     def release(self) -> None:
         self.in_flight -= 1
         self._slots.release()
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """Hold an admission slot for the block (a decision-LLM call on this engine)."""
+        await self.acquire()
+        try:
+            yield
+        finally:
+            self.release()
 
     def observe(self, ttft_s: float, tpot_s: float | None) -> None:
         self.ttft_s.update(ttft_s)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from typing import Any
 
@@ -51,7 +52,12 @@ def scoring(edge: float, cloud: float, prior_edge: float, prior_cloud: float) ->
     return handler
 
 
-def make(handler: Handler, fresh_pool: bool = True, **config: Any) -> tuple[Decider, str]:
+def make(
+    handler: Handler,
+    fresh_pool: bool = True,
+    admission: Any = contextlib.nullcontext,
+    **config: Any,
+) -> tuple[Decider, str]:
     decision_config = replace(DecisionConfig(epsilon=0.0, timeout_s=0.5), **config)
     registry = CollectorRegistry()
     metrics = DecisionMetrics(registry)
@@ -70,6 +76,7 @@ def make(handler: Handler, fresh_pool: bool = True, **config: Any) -> tuple[Deci
         metrics,
         BackgroundTasks(),
         pool_fresh=lambda: fresh_pool,
+        admission=admission,
     )
     decider.registry = registry  # type: ignore[attr-defined]
     return decider, "icl"
@@ -147,3 +154,23 @@ async def test_cached_mode_answers_from_the_cache_once_filled() -> None:
 
     second = await eventually_async(cached, timeout_s=5.0, what="a cached decision")
     assert second.route is Route.CLOUD
+
+
+@pytest.mark.anyio
+async def test_each_llm_call_holds_an_admission_slot_and_waits_for_one() -> None:
+    slots = asyncio.Semaphore(1)
+    entered: list[int] = []
+
+    @contextlib.asynccontextmanager
+    async def slot() -> AsyncIterator[None]:
+        async with slots:
+            entered.append(1)
+            yield
+
+    decider, name = make(answering("cloud"), admission=slot)
+    assert (await decider.decide(name, task_state())).route is Route.CLOUD
+    assert entered == [1]
+    await slots.acquire()  # the engine is full: the decision waits, then falls back
+    waiting = await decider.decide(name, task_state())
+    assert "timeout" in waiting.note
+    assert counter(decider, "edgecloud_policy_fallbacks_total", policy="icl", reason="timeout") == 1

@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from edgecloud.model import Route
+from edgecloud.orchestrator.endpoints import TierEndpoint
 from edgecloud.orchestrator.relay import _drained_unless_gone
 from tests.unit.orchestrator.fakes import SETTINGS, FakeEngine, chat, engine_stream, orchestrator
 
@@ -80,3 +82,14 @@ async def test_a_client_that_stays_gets_the_whole_answer() -> None:
         return False
 
     assert await _drained_unless_gone(short(), present) is True
+
+
+@pytest.mark.anyio
+async def test_a_decision_llm_call_takes_an_edge_slot_like_a_request() -> None:
+    settings = SETTINGS.model_copy(update={"edge_max_in_flight": 1})
+    endpoint = TierEndpoint(Route.EDGE, settings.tier(Route.EDGE), httpx.AsyncClient(), 0.2)
+    async with endpoint.slot():
+        assert endpoint.in_flight == 1
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(endpoint.acquire(), 0.05)
+    assert endpoint.in_flight == 0
