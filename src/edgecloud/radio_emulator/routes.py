@@ -55,8 +55,9 @@ async def chat_completions(
 ) -> StreamingResponse:
     """Send a chat completion over the UE's radio link; the answer streams back at its rate."""
     client_id = client_request_id(x_request_id)
-    allowed = request.app.state.settings.ue_policies
-    if x_policy is not None and x_policy not in allowed:
+    settings = request.app.state.settings
+    allowed = settings.ue_policies
+    if x_policy is not None and not settings.ue_any_policy and x_policy not in allowed:
         raise ForbiddenError(
             f"a UE may not ask for policy {x_policy!r}; allowed: {', '.join(allowed)}",
             param=h.POLICY,

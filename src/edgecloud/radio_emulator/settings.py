@@ -76,6 +76,8 @@ class RadioSettings(BaseSettings):
             "drl",
         ]
     )
+    # An operator's own testbed may let its UEs ask for any policy (the local stack does).
+    ue_any_policy: bool = False
     # Bearer token of the admin API; without one the admin API refuses every change.
     admin_token: OptionalSecret = None
     # Shared with the orchestrator: signs the radio headers, and is the backhaul's token. Without

@@ -163,6 +163,9 @@ def _apps(s: StackSettings) -> list[ServiceSpec]:
         seed=s.seed,
         admin_token=s.admin_token,
         shared_secret=s.shared_secret,
+        # The local stack is its operator's own testbed: its UEs (Locust) may ask for every
+        # policy, per-request ICL included; deployments keep RadioSettings' shorter list.
+        ue_any_policy=True,
     )
     return [
         ServiceSpec(

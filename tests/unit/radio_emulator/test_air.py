@@ -221,3 +221,8 @@ async def test_a_ue_may_ask_only_for_the_allowed_policies() -> None:
     assert icl.json()["error"]["code"] == "policy_not_allowed"
     assert greedy.status_code == 200
     assert len(orchestrator.requests) == 1
+    async with radio(orchestrator, ue_any_policy=True) as client:
+        operator = await client.post(
+            "/v1/chat/completions", json=CHAT, headers={"X-UE-Id": "ue-1", "X-Policy": "icl"}
+        )
+    assert operator.status_code == 200

@@ -6,6 +6,7 @@ from edgecloud.llm.catalog import GEMMA3, SMOLLM2
 from edgecloud.llm.launcher import vllm_command, vllm_environment
 from edgecloud.llm.models import MANIFEST, _write_manifest, verify
 from edgecloud.llm.settings import EngineSettings
+from edgecloud.radio_emulator import RadioSettings
 from edgecloud.stack import (
     StackSettings,
     cpu_split,
@@ -104,6 +105,9 @@ def test_the_local_stack_gets_private_secrets_that_persist(tmp_path: Path) -> No
     assert radio.env["EDGECLOUD_RADIO_SHARED_SECRET"] == secret
     assert orchestrator.env["EDGECLOUD_ORCH_SHARED_SECRET"] == secret
     assert secret != token_file.read_text()
+    # The operator's own testbed: its UEs may ask for per-request ICL, unlike a deployment's.
+    assert radio.env["EDGECLOUD_RADIO_UE_ANY_POLICY"] == "true"
+    assert not RadioSettings().ue_any_policy
 
 
 def test_the_local_prometheus_refuses_to_start_without_its_recording_rules(tmp_path: Path) -> None:
