@@ -60,16 +60,9 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     schemas = schema.setdefault("components", {}).setdefault("schemas", {})
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
-    for name, definition in (
-        ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}")
-        .pop("$defs", {})
-        .items()
-    ):
-        schemas[name] = definition
-    schemas["ErrorResponse"] = ErrorResponse.model_json_schema(
-        ref_template="#/components/schemas/{model}"
-    )
-    schemas["ErrorResponse"].pop("$defs", None)
+    error_schema = ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(error_schema.pop("$defs", {}))
+    schemas["ErrorResponse"] = error_schema
     error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():

@@ -93,7 +93,7 @@ class Relay:
         queue_s: float,
         backhaul_s: float,
         status: RequestStatus,
-        single: bool = True,
+        single: bool,
     ) -> None:
         finished = time.monotonic()
         self._metrics.count_request(routed.route, routed.decision.policy, status)

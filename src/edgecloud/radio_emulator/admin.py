@@ -216,6 +216,6 @@ async def put_ue(ue_id: str, update: UeUpdate, air: AirDep) -> UeView:
 async def delete_ue(ue_id: str, air: AirDep) -> Response:
     """Forget a UE and its scheduler state (it is placed again, at the same spot, if it comes
     back)."""
-    if not air.forget(ue_id):
+    if not air.registry.forget(ue_id):
         raise NotFoundError(f"UE {ue_id} is not registered", param="ue_id", code="unknown_ue")
     return Response(status_code=204)

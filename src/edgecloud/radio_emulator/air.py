@@ -8,7 +8,6 @@ byte is delivered a delivery report is published.
 from __future__ import annotations
 
 import asyncio
-import collections
 import logging
 import time
 import uuid
@@ -19,15 +18,16 @@ import httpx
 from fastapi.responses import Response, StreamingResponse
 
 from edgecloud.api import headers as h
-from edgecloud.api.errors import BadRequestError, ServiceUnavailableError, TooManyUesError
+from edgecloud.api.errors import BadRequestError, ServiceUnavailableError
 from edgecloud.common.radio_trust import signed
 from edgecloud.common.reports import DeliveryReport
 from edgecloud.common.tasks import BackgroundTasks
-from edgecloud.model.cells import UE_ID_PATTERN, RadioEnvironment, Ue, UeLimitError
+from edgecloud.model.cells import UE_ID_PATTERN, RadioEnvironment, Ue
 
 from .metrics import RadioMetrics
 from .pacing import PacedRelay
 from .publisher import ReportPublisher
+from .registry import UeRegistry
 from .relay_headers import as_sent, towards_orchestrator, towards_ue
 from .scheduler import AirScheduler
 
@@ -100,42 +100,11 @@ class AirInterface:
         self._publisher = publisher
         self._metrics = metrics
         self._background = background
-        self._busy: collections.Counter[str] = collections.Counter()  # requests in flight per UE
-        self.pinned: set[str] = set()  # placed by the admin API: never evicted
-        self._unproven: set[str] = set()  # registered by a request not yet answered with a 2xx
-
-    def _evictable(self, ue_id: str) -> bool:
-        return self._busy[ue_id] == 0 and ue_id not in self.pinned
-
-    def forget(self, ue_id: str) -> bool:
-        """Remove a UE and everything the schedulers remember of it."""
-        removed = self.environment.remove(ue_id)
-        for scheduler in (self.uplink, self.downlink):
-            scheduler.forget(ue_id)
-        self.pinned.discard(ue_id)
-        self._unproven.discard(ue_id)
-        self._metrics.registered_ues.set(len(self.environment.ues))
-        return removed
+        self.registry = UeRegistry(environment, (uplink, downlink), metrics)
 
     def attach(self, ue_id: str, check_coverage: bool = True, pin: bool = False) -> Ue:
-        """The UE, registered if new; at the cap the idle UE used longest ago makes room."""
-        environment = self.environment
-        new = ue_id not in environment.ues
-        if new and len(environment.ues) >= environment.layout.max_ues:
-            victim = environment.least_recent(self._evictable)
-            if victim is not None:
-                self.forget(victim)
-                self._metrics.evicted_ues.inc()
-        try:
-            ue = environment.get_or_register(ue_id)
-        except UeLimitError as exc:
-            raise TooManyUesError(str(exc), code="too_many_ues") from exc
-        environment.touch(ue_id)
-        if pin:
-            self.pinned.add(ue_id)
-        elif new:
-            self._unproven.add(ue_id)
-        self._metrics.registered_ues.set(len(environment.ues))
+        """The UE, registered if new (``pin``: placed by the admin API, never evicted)."""
+        ue = self.registry.register(ue_id, pin)
         # An admin placement may put a UE anywhere; only a UE's own request needs coverage.
         covered = self.downlink.rate_bps(ue) > 0 and self.uplink.rate_bps(ue) > 0
         if check_coverage and not covered:
@@ -202,23 +171,13 @@ class AirInterface:
         """Carry a request over the uplink, forward it, relay the answer at the downlink's pace.
 
         The request gets an id of ours; a client's own id travels beside it, only to be echoed."""
-        self._busy[ue.ue_id] += 1
+        self.registry.request_started(ue.ue_id)
         try:
             sent = await self._cross_uplink(ue, body)
             return await self._forward(path, body, request_headers, sent, client_request_id)
         except BaseException:
-            self._release(ue.ue_id, served=False)
+            self.registry.request_ended(ue.ue_id, served=False)
             raise
-
-    def _release(self, ue_id: str, served: bool) -> None:
-        """A request of the UE ended; a UE registered by requests never served goes again."""
-        self._busy[ue_id] -= 1
-        if self._busy[ue_id] <= 0:
-            del self._busy[ue_id]
-            if served:
-                self._unproven.discard(ue_id)
-            elif ue_id in self._unproven:
-                self.forget(ue_id)
 
     async def _forward(
         self,
@@ -257,7 +216,7 @@ class AirInterface:
                     yield chunk
             finally:
                 self._finish(relay, sent, upstream.status_code)
-                self._release(ue.ue_id, served=200 <= upstream.status_code < 300)
+                self.registry.request_ended(ue.ue_id, served=200 <= upstream.status_code < 300)
 
         return StreamingResponse(
             body_stream(),

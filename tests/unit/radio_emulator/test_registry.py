@@ -106,3 +106,14 @@ async def test_ue_ids_are_listed_to_operators_only_a_page_at_a_time() -> None:
     assert [u["ue_id"] for u in first["data"]] == ["ue-0", "ue-1"]
     assert [u["ue_id"] for u in rest.json()["data"]] == ["ue-2", "ue-3", "ue-4"]
     assert rest.json()["next_after"] is None
+
+
+@pytest.mark.anyio
+async def test_a_ue_placed_while_its_first_request_runs_is_kept_when_that_request_fails() -> None:
+    async with radio() as (app, _):
+        registry = air_of(app).registry
+        registry.register("ue-both", pin=False)
+        registry.request_started("ue-both")
+        registry.register("ue-both", pin=True)  # the admin API places it meanwhile
+        registry.request_ended("ue-both", served=False)
+        assert "ue-both" in air_of(app).environment.ues
