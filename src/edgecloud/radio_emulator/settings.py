@@ -9,13 +9,23 @@ from pydantic import AnyHttpUrl, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from edgecloud.common.secret_fields import OptionalSecret
+from edgecloud.icl import DRL, ICL_MODES
 from edgecloud.model.channel import Scenario
 from edgecloud.model.fading import Fading
 from edgecloud.model.layout import RadioLayout
 from edgecloud.model.mobility import MobilityKind
 from edgecloud.model.scheduling import SchedulerKind
+from edgecloud.policies import policy_names
 
 _LAYOUT = RadioLayout()
+
+
+# Every policy but ICL per request (one decision-LLM call each): the pure ones, cached ICL, DRL.
+UE_POLICIES = (
+    *policy_names(),
+    *(name for name, mode in ICL_MODES.items() if mode == "cached"),
+    DRL,
+)
 
 
 class RadioSettings(BaseSettings):
@@ -64,18 +74,7 @@ class RadioSettings(BaseSettings):
     relay_buffer_chunks: int = Field(default=256, ge=1, description="per-request downlink buffer")
     # Policies a UE may ask for with X-Policy (others: 403). ICL per request costs a decision-LLM
     # call outside the tiers' admission, so it is for operators, who can reach the orchestrator.
-    ue_policies: list[str] = Field(
-        default_factory=lambda: [
-            "greedy",
-            "knn",
-            "round-robin",
-            "edge-only",
-            "cloud-only",
-            "random",
-            "icl-cached",
-            "drl",
-        ]
-    )
+    ue_policies: list[str] = Field(default_factory=lambda: list(UE_POLICIES))
     # An operator's own testbed may let its UEs ask for any policy (the local stack does).
     ue_any_policy: bool = False
     # Bearer token of the admin API; without one the admin API refuses every change.
