@@ -42,7 +42,11 @@ install-engine: $(ENGINE_VENV)/.installed  ## the vLLM CPU engine's own virtual 
 models: install install-engine  ## install, convert and verify the bundled models
 	$(BIN)/edgecloud models prepare
 
-up: system-packages models  ## install and start the whole testbed locally
+# EDGECLOUD_STACK_ENGINE=emulated: emulated engines (GPU profiles by default), no model to prepare
+# unless the stack's policy is ICL (its decision LLM stays the bundled SmolLM2 on vLLM).
+UP_NEEDS := $(if $(filter emulated,$(EDGECLOUD_STACK_ENGINE)),$(if $(filter icl%,$(EDGECLOUD_STACK_POLICY)),models,install),models)
+
+up: system-packages $(UP_NEEDS)  ## install and start the whole testbed locally (EDGECLOUD_STACK_ENGINE=emulated: emulated engines)
 	$(BIN)/edgecloud up --no-prepare-models
 
 down:  ## stop everything `make up` started

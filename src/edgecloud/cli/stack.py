@@ -28,8 +28,14 @@ def up(
     )
 
     settings = ensure_secrets(StackSettings())
+    # Emulated engines need no model; a decision LLM of the stack's own is the edge's SmolLM2.
+    tiers = [Route.EDGE] if settings.starts_decision_llm() else []
     if prepare_models:
-        prepare_all(settings.engine_python, settings.work_dir / "models", list(Route))
+        prepare_all(
+            settings.engine_python,
+            settings.work_dir / "models",
+            tiers if settings.emulated else list(Route),
+        )
     services = stack_services(settings)
     supervisor = Supervisor(settings)
     started = time.monotonic()
@@ -47,7 +53,12 @@ def up(
             typer.secho(f"{exc}; see {log}", fg="red", err=True)
             raise typer.Exit(1) from exc
         typer.echo(f"  {spec.name:15} ready on port {spec.port} (+{waited:.1f} s)")
-    typer.echo(f"testbed up in {time.monotonic() - started:.1f} s. Try:\n")
+    engines = (
+        f"emulated engines ({settings.edge_profile}, {settings.cloud_profile})"
+        if settings.emulated
+        else "vLLM CPU engines with the bundled models"
+    )
+    typer.echo(f"testbed up in {time.monotonic() - started:.1f} s on {engines}. Try:\n")
     typer.echo(
         f"  curl -s http://{settings.host}:{settings.radio_port}/v1/chat/completions \\\n"
         "    -H 'Content-Type: application/json' -H 'X-UE-Id: ue-1' \\\n"

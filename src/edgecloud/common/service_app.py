@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Response
 from fastapi.openapi.utils import get_openapi
-from prometheus_client import CollectorRegistry, make_asgi_app
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, make_asgi_app
 
 from edgecloud.api.errors import ErrorResponse, install_error_handlers
 
@@ -40,9 +40,21 @@ def service_app(
     )
     for router in routers:
         app.include_router(router)
+    # /metrics answers itself (pollers that do not follow redirects read it, as they read
+    # vLLM's); the mount keeps /metrics/ working.
+    app.add_api_route(
+        "/metrics", _metrics_endpoint(registry), methods=["GET"], include_in_schema=False
+    )
     app.mount("/metrics", make_asgi_app(registry))
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _metrics_endpoint(registry: CollectorRegistry) -> Callable[[], Awaitable[Response]]:
+    async def metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    return metrics
 
 
 # Every operation can answer these, in the one error shape: a validation error is our 400 (not

@@ -106,7 +106,9 @@ async def _start(
     loops = {
         "report_consumer": history.run_consumer(settings.instance_id),
         "pool_feed": feed.run(settings.pool_refresh_s, metrics.pool_size.set),
-        "load_poller": poll_load(list(endpoints.values()), settings.load_poll_s),
+        "load_poller": poll_load(
+            list(endpoints.values()), settings.load_poll_s, metrics.engine_requests
+        ),
     }
     app.state.loops = await stack.enter_async_context(running(loops))
     stack.push_async_callback(background.drain)

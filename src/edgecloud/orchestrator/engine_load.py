@@ -6,6 +6,7 @@ import asyncio
 import logging
 
 import httpx
+from prometheus_client import Gauge
 
 from .endpoints import TierEndpoint
 
@@ -25,12 +26,17 @@ def parse_queue(text: str) -> tuple[int, int]:
     return int(totals[WAITING]), int(totals[RUNNING])
 
 
-async def poll_load(endpoints: list[TierEndpoint], interval_s: float) -> None:
+async def poll_load(
+    endpoints: list[TierEndpoint], interval_s: float, engine_requests: Gauge | None = None
+) -> None:
     while True:
         for tier in endpoints:
             try:
                 reply = await tier.client.get("/metrics", timeout=interval_s)
                 tier.waiting, tier.running = parse_queue(reply.text)
+                if engine_requests is not None:
+                    engine_requests.labels(tier.route.value, "waiting").set(tier.waiting)
+                    engine_requests.labels(tier.route.value, "running").set(tier.running)
             except (httpx.HTTPError, ValueError):
                 # A tier without metrics (or down) keeps its last known load; the request path
                 # notices failures by itself.

@@ -82,6 +82,12 @@ class OrchestratorMetrics:
         self.completion_tokens = Counter(
             "edgecloud_completion_tokens", "Generated tokens", ["route"], registry=registry
         )
+        self.engine_requests = Gauge(
+            "edgecloud_tier_engine_requests",
+            "Requests each tier's engine reports (vLLM's num_requests_*), as last polled",
+            ["route", "state"],
+            registry=registry,
+        )
         self.in_flight = Gauge(
             "edgecloud_tier_in_flight_requests",
             "Requests in flight per tier",

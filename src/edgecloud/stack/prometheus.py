@@ -19,6 +19,8 @@ def prometheus_config(settings: StackSettings) -> str:
         "edge-llm": s.edge_port,
         "cloud-llm": s.cloud_port,
     }
+    if s.starts_decision_llm():
+        jobs["decision-llm"] = s.decision_llm_port
     lines = [
         "global:",
         f"  scrape_interval: {scrape_interval_s}s",

@@ -12,15 +12,18 @@ from dataclasses import dataclass, field
 
 from pydantic import AnyHttpUrl
 
-from edgecloud.common.app_services import AppService
+from edgecloud.common.app_services import EMULATED_ENGINE_FACTORY, AppService
 from edgecloud.common.read_timeout import PROTOCOL as READ_TIMEOUT_PROTOCOL
 from edgecloud.common.settings_env import settings_environment
+from edgecloud.icl import DRL
 from edgecloud.llm.catalog import BUNDLED_MODELS
+from edgecloud.llm.emulated import EmulatorSettings, load_profile
 from edgecloud.llm.launcher import vllm_command, vllm_environment
 from edgecloud.llm.models import model_dir
 from edgecloud.llm.settings import EngineSettings
 from edgecloud.model.tasks import Route
 from edgecloud.orchestrator import OrchestratorSettings
+from edgecloud.policies import policy_names
 from edgecloud.radio_emulator import RadioSettings
 
 from .binaries import prometheus, redis_command
@@ -116,46 +119,93 @@ def stack_services(settings: StackSettings) -> list[ServiceSpec]:
 
 
 def _engines(s: StackSettings) -> list[ServiceSpec]:
+    if s.emulated:
+        specs = [_emulated_engine(s, Route.EDGE), _emulated_engine(s, Route.CLOUD)]
+        if s.starts_decision_llm():
+            specs.append(_vllm_engine(s, Route.EDGE, s.decision_llm_port, "decision-llm", "auto"))
+        return specs
     binds = dict(zip((Route.EDGE, Route.CLOUD), cpu_split(), strict=True))
-    specs = []
-    for tier, port in ((Route.EDGE, s.edge_port), (Route.CLOUD, s.cloud_port)):
-        engine = EngineSettings(
-            work_dir=s.work_dir,
-            engine_python=s.engine_python,
-            host=s.host,
-            port=port,
-            kv_cache_gib=s.kv_cache_gib,
-            enforce_eager=s.enforce_eager,
-            omp_threads_bind=binds[tier],
-        )
-        model = BUNDLED_MODELS[tier]
-        specs.append(
-            ServiceSpec(
-                f"{tier.value}-llm",
-                vllm_command(engine, model_dir(engine.models_dir, model).resolve(), model.name),
-                vllm_environment(engine),
-                port=port,
-                health_path="/health",
-                startup_timeout_s=300,
-            )
-        )
-    return specs
+    return [
+        _vllm_engine(s, Route.EDGE, s.edge_port, "edge-llm", binds[Route.EDGE]),
+        _vllm_engine(s, Route.CLOUD, s.cloud_port, "cloud-llm", binds[Route.CLOUD]),
+    ]
+
+
+def _vllm_engine(s: StackSettings, tier: Route, port: int, name: str, cores: str) -> ServiceSpec:
+    """vLLM's CPU build serving a tier's bundled model, OpenMP bound to ``cores``."""
+    engine = EngineSettings(
+        work_dir=s.work_dir,
+        engine_python=s.engine_python,
+        host=s.host,
+        port=port,
+        kv_cache_gib=s.kv_cache_gib,
+        enforce_eager=s.enforce_eager,
+        omp_threads_bind=cores,
+    )
+    model = BUNDLED_MODELS[tier]
+    return ServiceSpec(
+        name,
+        vllm_command(engine, model_dir(engine.models_dir, model).resolve(), model.name),
+        vllm_environment(engine),
+        port=port,
+        health_path="/health",
+        startup_timeout_s=300,
+    )
+
+
+def _emulated_engine(s: StackSettings, tier: Route) -> ServiceSpec:
+    port = s.edge_port if tier is Route.EDGE else s.cloud_port
+    settings = EmulatorSettings(profile=_profile(s, tier), seed=s.seed)
+    return ServiceSpec(
+        f"{tier.value}-llm",
+        uvicorn_command(EMULATED_ENGINE_FACTORY, s.host, port),
+        settings_environment(settings),
+        port=port,
+        health_path="/health",
+        startup_timeout_s=30,
+    )
+
+
+def _profile(s: StackSettings, tier: Route) -> str:
+    return s.edge_profile if tier is Route.EDGE else s.cloud_profile
+
+
+def tier_models(s: StackSettings) -> dict[Route, str]:
+    """The model name each tier serves: the bundled models', or the emulated profiles'."""
+    if s.emulated:
+        return {tier: load_profile(_profile(s, tier)).served_model_name for tier in Route}
+    return {tier: BUNDLED_MODELS[tier].name for tier in Route}
+
+
+def _decision_llm(s: StackSettings) -> tuple[AnyHttpUrl | None, str | None]:
+    """ICL's decision LLM: with real engines the edge's (the orchestrator's default)."""
+    if s.icl_url is not None:
+        return s.icl_url, s.icl_model
+    if s.starts_decision_llm():
+        return AnyHttpUrl(f"http://{s.host}:{s.decision_llm_port}"), BUNDLED_MODELS[Route.EDGE].name
+    return None, None
 
 
 def _apps(s: StackSettings) -> list[ServiceSpec]:
     base = f"http://{s.host}"
     redis_url = f"redis://{s.host}:{s.redis_port}/0"
+    models = tier_models(s)
+    icl_url, icl_model = _decision_llm(s)
     orchestrator = OrchestratorSettings(
         redis_url=redis_url,
         default_policy=s.policy,
         seed=s.seed,
         edge_url=AnyHttpUrl(f"{base}:{s.edge_port}"),
-        edge_model=BUNDLED_MODELS[Route.EDGE].name,
+        edge_model=models[Route.EDGE],
         # The cloud tier is reached through the radio emulator's backhaul, as in a deployment.
         cloud_url=AnyHttpUrl(f"{base}:{s.radio_port}/backhaul"),
-        cloud_model=BUNDLED_MODELS[Route.CLOUD].name,
+        cloud_model=models[Route.CLOUD],
         shared_secret=s.shared_secret,
+        icl_url=icl_url,
+        icl_model=icl_model,
     )
+    # With emulated engines and no decision LLM, ICL has nothing to ask: UEs may not choose it.
+    icl_usable = not s.emulated or icl_url is not None
     radio = RadioSettings(
         redis_url=redis_url,
         orchestrator_url=AnyHttpUrl(f"{base}:{s.orchestrator_port}"),
@@ -165,8 +215,10 @@ def _apps(s: StackSettings) -> list[ServiceSpec]:
         shared_secret=s.shared_secret,
         # The local stack is its operator's own testbed: its UEs (Locust) may ask for every
         # policy, per-request ICL included; deployments keep RadioSettings' shorter list.
-        ue_any_policy=True,
+        ue_any_policy=icl_usable,
     )
+    if not icl_usable:
+        radio = radio.model_copy(update={"ue_policies": [*policy_names(), DRL]})
     return [
         ServiceSpec(
             AppService.ORCHESTRATOR.value,

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AnyHttpUrl, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from edgecloud.common.secret_fields import OptionalSecret
+from edgecloud.icl import ICL_MODES
+
+
+class StackEngine(StrEnum):
+    """What serves the two tiers: real vLLM CPU servers with the bundled models, or the emulated
+    engine with a hardware profile per tier."""
+
+    REAL = "real"
+    EMULATED = "emulated"
 
 
 class StackSettings(BaseSettings):
@@ -25,6 +35,20 @@ class StackSettings(BaseSettings):
     redis_port: int = 6390
     prometheus_port: int = 9090
     policy: str = "greedy"
+    engine: StackEngine = StackEngine.REAL
+    edge_profile: str = Field(
+        default="edge-l4-llama-3.2-3b", description="emulated edge engine: a profile or a file"
+    )
+    cloud_profile: str = Field(
+        default="cloud-h100x4-llama-3.1-70b", description="emulated cloud engine: the same"
+    )
+    # ICL's decision LLM with emulated engines stays a real model: this URL, or else the bundled
+    # SmolLM2 on vLLM, started when `decision_llm` says so (default: when the stack's policy is
+    # an ICL policy). Without one, UEs cannot ask for ICL. With real engines it is the edge's.
+    icl_url: AnyHttpUrl | None = None
+    icl_model: str | None = None
+    decision_llm: bool | None = None
+    decision_llm_port: int = 8103
     enforce_eager: bool = True
     kv_cache_gib: float = Field(default=1.0, gt=0)
     with_prometheus: bool = True
@@ -44,3 +68,15 @@ class StackSettings(BaseSettings):
     @property
     def state_dir(self) -> Path:
         return self.work_dir / self.state_dir_name
+
+    @property
+    def emulated(self) -> bool:
+        return self.engine is StackEngine.EMULATED
+
+    def starts_decision_llm(self) -> bool:
+        """Whether the stack runs the bundled SmolLM2 as a decision LLM of its own."""
+        if not self.emulated or self.icl_url is not None:
+            return False
+        if self.decision_llm is not None:
+            return self.decision_llm
+        return self.policy in ICL_MODES

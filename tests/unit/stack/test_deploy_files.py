@@ -19,6 +19,7 @@ from pydantic_settings import BaseSettings
 from edgecloud import cli
 from edgecloud.common.app_services import AppService
 from edgecloud.common.settings_env import unknown_variables
+from edgecloud.llm.emulated import EmulatorSettings, load_profile
 from edgecloud.llm.settings import EngineSettings
 from edgecloud.orchestrator import OrchestratorSettings
 from edgecloud.radio_emulator import RadioSettings
@@ -84,6 +85,30 @@ def test_cpu_profile_serves_the_bundled_models_under_the_tier_hostnames() -> Non
     assert services["cloud-llm-cpu"]["networks"]["default"]["aliases"] == ["cloud-llm"]
 
 
+def test_emulated_profile_serves_profiles_under_the_tier_hostnames() -> None:
+    services = compose_config("emulated")["services"]
+    assert "edge-llm" not in services
+    assert "edge-llm-cpu" not in services
+    for tier, profile in (
+        ("edge", "edge-l4-llama-3.2-3b"),
+        ("cloud", "cloud-h100x4-llama-3.1-70b"),
+    ):
+        service = services[f"{tier}-llm-emulated"]
+        assert service["build"]["dockerfile"] == "services/app/Dockerfile"
+        assert service["command"][:3] == ["edgecloud", "llm", "emulate"]
+        assert service["networks"]["default"]["aliases"] == [f"{tier}-llm"]
+        environment = service["environment"]
+        assert load_profile(environment["EDGECLOUD_EMULATOR_PROFILE"]).name == profile
+        assert not unknown_variables(EmulatorSettings, environment)
+        assert EmulatorSettings.model_validate(
+            {k.removeprefix("EDGECLOUD_EMULATOR_").lower(): v for k, v in environment.items()}
+        ).served_model_name == ("edge" if tier == "edge" else "cloud")
+    orchestrator = services["orchestrator"]
+    assert orchestrator["environment"]["EDGECLOUD_ORCH_EDGE_MODEL"] == "edge"
+    assert "edge-llm-emulated" in orchestrator["depends_on"]
+    assert "cloud-llm-emulated" in services["radio-emulator"]["depends_on"]
+
+
 def test_each_own_service_is_the_app_image_serving_it() -> None:
     services = compose_config()["services"]
     for service in AppService:
@@ -95,7 +120,7 @@ def test_each_own_service_is_the_app_image_serving_it() -> None:
 
 
 def test_every_service_has_a_healthcheck_and_waits_for_healthy_dependencies() -> None:
-    for profile in ("gpu", "cpu", "load"):
+    for profile in ("gpu", "cpu", "emulated", "load"):
         services = compose_config(profile)["services"]
         for name, service in services.items():
             assert "healthcheck" in service, f"{name} has no healthcheck"

@@ -57,7 +57,7 @@ def profile_from_fit(
         description=f"{model} as measured at {url}",
         source=(
             f"fitted by `edgecloud llm fit` on {when} ({fit.rows} measured iterations; replayed, "
-            f"the worst cell's median is {fit.worst_cell_error:.3f} off)"
+            f"the worst cell's mean is {fit.worst_cell_error:.3f} off)"
         ),
         served_model_name=model,
         step=fit.step,
