@@ -83,7 +83,8 @@ def test_requests_through_the_radio_are_served_by_the_emulated_tiers(
 
 def test_icl_is_not_offered_without_a_decision_llm(emulated: Stack) -> None:
     reply = ask(emulated, "ue-icl", "icl")
-    assert reply.status_code == 400
+    # The radio refuses a policy its UEs may not ask for, before the orchestrator is reached.
+    assert reply.status_code == 403
     assert "policy" in reply.json()["error"]["message"].lower()
 
 

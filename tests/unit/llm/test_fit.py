@@ -32,10 +32,9 @@ CHARS_PER_TOKEN = 4.5
 def synthetic_measurements(workload: FitWorkload) -> list[Measurement]:
     """What a client would have seen from an engine that is exactly TRUE_STEP."""
     measurements = []
-    batch = 0
     clock_s = 0.0
-    for _, cell in itertools.product(range(workload.rounds), workload.cells()):
-        batch += 1
+    rounds = itertools.product(range(workload.rounds), workload.cells())
+    for batch, (_, cell) in enumerate(rounds, start=1):
         sent = [clock_s + 0.0005 * i for i in range(cell.concurrency)]
         at = front_end_arrivals([s - clock_s for s in sent], OVERHEAD_S)
         prompt_tokens = cell.prompt_tokens + TEMPLATE_TOKENS
