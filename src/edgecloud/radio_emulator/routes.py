@@ -56,8 +56,8 @@ async def chat_completions(
     """Send a chat completion over the UE's radio link; the answer streams back at its rate."""
     client_id = client_request_id(x_request_id)
     settings = request.app.state.settings
-    allowed = settings.ue_policies
-    if x_policy is not None and not settings.ue_any_policy and x_policy not in allowed:
+    if x_policy is not None and not settings.ue_may_use(x_policy):
+        allowed = [p for p in settings.ue_policies if settings.ue_may_use(p)]
         raise ForbiddenError(
             f"a UE may not ask for policy {x_policy!r}; allowed: {', '.join(allowed)}",
             param=h.POLICY,

@@ -77,6 +77,8 @@ class RadioSettings(BaseSettings):
     ue_policies: list[str] = Field(default_factory=lambda: list(UE_POLICIES))
     # An operator's own testbed may let its UEs ask for any policy (the local stack does).
     ue_any_policy: bool = False
+    # Off where the deployment has no decision LLM (emulated engines alone): no ICL for anyone.
+    ue_icl: bool = True
     # Bearer token of the admin API; without one the admin API refuses every change.
     admin_token: OptionalSecret = None
     # Shared with the orchestrator: signs the radio headers, and is the backhaul's token. Without
@@ -92,6 +94,12 @@ class RadioSettings(BaseSettings):
     max_header_bytes: int = Field(default=16_384, ge=1024)
     upstream_connect_timeout_s: float = Field(default=2.0, gt=0)
     upstream_read_timeout_s: float = Field(default=300.0, gt=0)
+
+    def ue_may_use(self, policy: str) -> bool:
+        """Whether a UE may ask for ``policy`` with X-Policy."""
+        if policy in ICL_MODES and not self.ue_icl:
+            return False
+        return self.ue_any_policy or policy in self.ue_policies
 
     def layout(self) -> RadioLayout:
         """The pure radio environment's part of these settings."""

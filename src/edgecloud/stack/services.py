@@ -15,7 +15,6 @@ from pydantic import AnyHttpUrl
 from edgecloud.common.app_services import EMULATED_ENGINE_FACTORY, AppService
 from edgecloud.common.read_timeout import PROTOCOL as READ_TIMEOUT_PROTOCOL
 from edgecloud.common.settings_env import settings_environment
-from edgecloud.icl import DRL
 from edgecloud.llm.catalog import BUNDLED_MODELS
 from edgecloud.llm.emulated import EmulatorSettings, load_profile
 from edgecloud.llm.launcher import vllm_command, vllm_environment
@@ -23,7 +22,6 @@ from edgecloud.llm.models import model_dir
 from edgecloud.llm.settings import EngineSettings
 from edgecloud.model.tasks import Route
 from edgecloud.orchestrator import OrchestratorSettings
-from edgecloud.policies import policy_names
 from edgecloud.radio_emulator import RadioSettings
 
 from .binaries import prometheus, redis_command
@@ -216,9 +214,8 @@ def _apps(s: StackSettings) -> list[ServiceSpec]:
         # The local stack is its operator's own testbed: its UEs (Locust) may ask for every
         # policy, per-request ICL included; deployments keep RadioSettings' shorter list.
         ue_any_policy=icl_usable,
+        ue_icl=icl_usable,
     )
-    if not icl_usable:
-        radio = radio.model_copy(update={"ue_policies": [*policy_names(), DRL]})
     return [
         ServiceSpec(
             AppService.ORCHESTRATOR.value,

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from pydantic import AnyHttpUrl
 
 from edgecloud.common.app_services import EMULATED_ENGINE_FACTORY
 from edgecloud.llm.catalog import SMOLLM2
+from edgecloud.radio_emulator import RadioSettings
 from edgecloud.stack import StackSettings, prometheus_config, stack_services
 from edgecloud.stack.services import ServiceSpec
 
@@ -39,10 +38,12 @@ def test_emulated_tiers_serve_their_profiles_and_no_vllm_runs() -> None:
 
 def test_without_a_decision_llm_ues_cannot_ask_for_icl() -> None:
     radio = services()["radio-emulator"].env
-    policies = json.loads(radio["EDGECLOUD_RADIO_UE_POLICIES"])
-    assert "greedy" in policies
-    assert not any(p.startswith("icl") for p in policies)
+    assert radio["EDGECLOUD_RADIO_UE_ICL"] == "false"
     assert radio["EDGECLOUD_RADIO_UE_ANY_POLICY"] == "false"
+    settings = RadioSettings(ue_icl=False)
+    assert settings.ue_may_use("greedy")
+    assert not settings.ue_may_use("icl")
+    assert not RadioSettings(ue_icl=False, ue_any_policy=True).ue_may_use("icl-request")
 
 
 def test_an_icl_policy_starts_the_bundled_decision_llm() -> None:
@@ -53,6 +54,7 @@ def test_an_icl_policy_starts_the_bundled_decision_llm() -> None:
     assert orchestrator["EDGECLOUD_ORCH_ICL_URL"] == "http://127.0.0.1:18103/"
     assert orchestrator["EDGECLOUD_ORCH_ICL_MODEL"] == SMOLLM2.name
     assert specs["radio-emulator"].env["EDGECLOUD_RADIO_UE_ANY_POLICY"] == "true"
+    assert specs["radio-emulator"].env["EDGECLOUD_RADIO_UE_ICL"] == "true"
     config = prometheus_config(
         StackSettings(engine="emulated", policy="icl", decision_llm_port=18103)
     )
