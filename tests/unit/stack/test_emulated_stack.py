@@ -34,6 +34,8 @@ def test_emulated_tiers_serve_their_profiles_and_no_vllm_runs() -> None:
     assert orchestrator["EDGECLOUD_ORCH_EDGE_MODEL"] == "llama-3.2-3b-instruct"
     assert orchestrator["EDGECLOUD_ORCH_CLOUD_MODEL"] == "llama-3.1-70b-instruct"
     assert "EDGECLOUD_ORCH_ICL_URL" not in orchestrator
+    assert orchestrator["EDGECLOUD_ORCH_EDGE_MAX_IN_FLIGHT"] == "256"
+    assert orchestrator["EDGECLOUD_ORCH_CLOUD_MAX_IN_FLIGHT"] == "1024"
 
 
 def test_without_a_decision_llm_ues_cannot_ask_for_icl() -> None:
