@@ -94,7 +94,7 @@ bench-sim: install  ## simulator decisions per second (greedy)
 	$(BIN)/python -m edgecloud.bench.sim
 
 experiment: models  ## the default sweep of every policy (CSV, plots, RESULT line; ~10 min)
-	$(BIN)/edgecloud experiment
+	$(BIN)/edgecloud experiment sweep
 
 clean: down  ## remove virtual environments, models and caches
 	rm -rf $(VENV) .work .mypy_cache .ruff_cache .pytest_cache

@@ -1,16 +1,19 @@
-"""One command line for the testbed: models, up/down, ask, load, and serving a tier or a service."""
+"""One command line for the testbed: models, up/down, ask, load, experiments, and serving a tier
+or a service."""
 
 from __future__ import annotations
 
 import typer
 
 from .client import ask, load
+from .experiment import experiment_app
 from .llm import llm_app, models_app
 from .stack import down, serve, status, up
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 app.add_typer(models_app, name="models")
 app.add_typer(llm_app, name="llm")
+app.add_typer(experiment_app, name="experiment")
 for command in (up, down, status, ask, load, serve):
     app.command()(command)
 
@@ -22,7 +25,7 @@ def _register_simulator() -> None:
     except ImportError:
         return
     app.add_typer(sim_app, name="sim")
-    app.command("experiment")(experiment)
+    experiment_app.command("sweep")(experiment)
 
 
 _register_simulator()

@@ -92,6 +92,15 @@ class Decider:
         self._policies: dict[str, Policy] = {}
         self._cache: dict[tuple[str, ...], _CacheEntry] = {}
         self._computing: set[tuple[str, ...]] = set()
+        self._generation = 0  # a reset voids the cache entries computed before it
+
+    def reset(self, seed: int) -> None:
+        """Policies restart (round-robin position, random draws from ``seed``) and the ICL cache
+        is emptied: an experiment's starting state."""
+        self._rng.seed(seed)
+        self._policies.clear()
+        self._cache.clear()
+        self._generation += 1
 
     @staticmethod
     def known(name: str) -> bool:
@@ -184,10 +193,13 @@ class Decider:
             return
         self._computing.add(key)
 
+        generation = self._generation
+
         async def compute() -> None:
             try:
                 route = await asyncio.wait_for(self._ask(summary), self._config.timeout_s)
-                self._cache[key] = _CacheEntry(route, version)
+                if generation == self._generation:
+                    self._cache[key] = _CacheEntry(route, version)
             except (TimeoutError, DecisionLlmError, InvalidAnswerError) as exc:
                 self._metrics.fallbacks.labels(ICL, f"cache_{type(exc).__name__}").inc()
             finally:

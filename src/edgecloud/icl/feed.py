@@ -29,6 +29,10 @@ class ExperienceSource(Protocol):
         """The experiences added since the previous call (at most ``limit``, the newest)."""
         ...
 
+    async def skip_to_latest(self) -> None:
+        """Forget what was added so far: the next fetch answers only what comes after."""
+        ...
+
 
 class InMemorySource:
     """Experiences put in by the caller, answered once each: for tests and offline tools."""
@@ -38,6 +42,9 @@ class InMemorySource:
 
     def put(self, experience: Experience) -> None:
         self._queued.append(experience)
+
+    async def skip_to_latest(self) -> None:
+        self._queued.clear()
 
     async def fetch(self, limit: int) -> Sequence[Experience]:
         taken = list(self._queued)
@@ -58,6 +65,7 @@ class PoolFeed:
         self._stale_after_s = stale_after_s
         self._clock = clock
         self._refreshed_at: float | None = None
+        self._generation = 0  # a restart makes a fetch begun before it void
 
     def is_fresh(self) -> bool:
         """Whether the source answered within ``stale_after_s`` (never, before the first answer)."""
@@ -67,10 +75,21 @@ class PoolFeed:
 
     async def refresh(self) -> int:
         """Add what the source has; returns how many experiences came. Raises on a source error."""
+        generation = self._generation
         experiences = await self._source.fetch(self.pool.size)
+        if generation != self._generation:
+            return 0
         self.pool.extend(experiences)
         self._refreshed_at = self._clock()
         return len(experiences)
+
+    async def restart(self, experiences: Sequence[Experience]) -> None:
+        """The pool holds ``experiences`` only, and the source is read from now on (raises
+        ``ExperienceSourceError`` when the source cannot be read)."""
+        self._generation += 1
+        await self._source.skip_to_latest()
+        self.pool.replace(experiences)
+        self._refreshed_at = self._clock()
 
     async def run(self, interval_s: float, on_refresh: Callable[[int], None] | None = None) -> None:
         while True:

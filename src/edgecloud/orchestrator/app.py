@@ -20,11 +20,13 @@ from edgecloud.icl import Decider, DecisionClient, PoolFeed
 from edgecloud.model.tasks import DEFAULT_QUALITY, Route
 from edgecloud.policies import ExperiencePool
 
+from .admin import admin_api
 from .endpoints import TierEndpoint
 from .engine_load import poll_load
 from .history import HistoryStore
 from .history_source import RedisHistorySource
 from .metrics import OrchestratorMetrics
+from .reset import StateReset
 from .routes import health_api, history_api, openai_api, policy_api
 from .service import ChatService
 from .settings import OrchestratorSettings
@@ -52,7 +54,7 @@ def create_app(
         "Routes each generation request to the edge or the cloud LLM and measures it.",
         lifespan,
         settings,
-        (openai_api, history_api, policy_api, health_api),
+        (openai_api, history_api, policy_api, health_api, admin_api),
         registry,
         metrics.count_error,
     )
@@ -100,6 +102,7 @@ async def _start(
     )
     app.state.redis = redis
     app.state.history = history
+    app.state.reset = StateReset(endpoints, decider, feed, settings.seed)
     app.state.chat = ChatService(
         settings, endpoints, history, metrics, background, DEFAULT_QUALITY, decider
     )

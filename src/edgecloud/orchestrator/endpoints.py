@@ -47,6 +47,12 @@ class TierEndpoint:
     def available(self) -> bool:
         return time.monotonic() >= self.cooldown_until
 
+    def reset_estimates(self) -> None:
+        """TTFT and TPOT back to their priors, and no cool-down (an experiment's starting state)."""
+        self.ttft_s.value = self.config.ttft_prior_s
+        self.tpot_s.value = self.config.tpot_prior_s
+        self.cooldown_until = 0.0
+
     def cool_down(self, seconds: float) -> None:
         """Avoid this tier for a while after it failed."""
         self.cooldown_until = time.monotonic() + seconds

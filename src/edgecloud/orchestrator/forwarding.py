@@ -54,7 +54,10 @@ class Forwarder:
         body["stream"] = True
         body["stream_options"] = {"include_usage": True}
         body["max_tokens"] = request.token_limit or self._settings.default_max_tokens
-        if endpoint.config.stop:
+        # A tier's own stop sequences end a base model's answer at its template's next turn; a
+        # request with ignore_eos asks for exactly max_tokens tokens (experiments), so they go.
+        exact_length = (request.model_extra or {}).get("ignore_eos") is True
+        if endpoint.config.stop and not exact_length:
             stop = body.get("stop") or []
             stop = [stop] if isinstance(stop, str) else list(stop)
             body["stop"] = stop + [s for s in endpoint.config.stop if s not in stop]

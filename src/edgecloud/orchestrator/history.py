@@ -160,14 +160,27 @@ class HistoryStore:
 
     async def read(self, count: int = 100) -> list[HistoryRecord]:
         """The newest records, newest first (an entry that is not a valid record is skipped)."""
-        entries: Any = await self._redis.xrevrange(self._settings.history_stream, count=count)
+        return (await self.read_page(count))[0]
+
+    async def read_page(
+        self, count: int, before: str | None = None
+    ) -> tuple[list[HistoryRecord], str | None]:
+        """Up to ``count`` records older than the entry ``before`` (all when None), newest first,
+        and the cursor of the next older page (None when this page reached the oldest)."""
+        newest = f"({before}" if before is not None else "+"
+        entries: Any = await self._redis.xrevrange(
+            self._settings.history_stream, max=newest, count=count
+        )
         records = []
         for entry_id, fields in entries:
             try:
                 records.append(HistoryRecord.model_validate_json(fields[RECORD_FIELD.encode()]))
             except (KeyError, ValidationError):
                 logger.warning("history entry %r is not a record; skipped", entry_id)
-        return records
+        if len(entries) < count:
+            return records, None
+        last = entries[-1][0]
+        return records, last.decode() if isinstance(last, bytes) else str(last)
 
     async def run_consumer(self, consumer: str, block_ms: int = 1000) -> None:
         """Read delivery reports with the replicas' consumer group and sweep overdue joins."""

@@ -60,6 +60,14 @@ class RedisHistorySource:
             self._last_id = "0-0"
         return experiences[-limit:]
 
+    async def skip_to_latest(self) -> None:
+        try:
+            newest: Any = await self._redis.xrevrange(self._stream, count=1)
+        except RedisError as exc:
+            raise ExperienceSourceError(f"Redis unavailable: {exc}") from exc
+        entry_id = newest[0][0] if newest else b"0-0"
+        self._last_id = entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
+
     async def _entries(self, limit: int) -> list[Any]:
         if self._last_id is None:  # the first read: the newest ``limit`` records
             raw: Any = await self._redis.xrevrange(self._stream, count=limit)

@@ -7,7 +7,7 @@ from typing import Annotated
 import httpx
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from redis.exceptions import RedisError
 
 from edgecloud.api import headers as h
@@ -57,15 +57,24 @@ async def list_models(service: ChatServiceDep) -> ModelList:
 
 class HistoryPage(BaseModel):
     data: list[HistoryRecord]
+    next_before: str | None = Field(
+        default=None, description="pass as `before` for the next older page; null at the oldest"
+    )
 
 
 @history_api.get("", response_model=HistoryPage, responses={503: {"model": ErrorResponse}})
 async def read_history(
-    history: HistoryDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+    history: HistoryDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    before: Annotated[
+        str | None,
+        Query(pattern=r"^\d{1,20}-\d{1,20}$", description="a page's next_before: older records"),
+    ] = None,
 ) -> HistoryPage:
-    """The newest finished requests, newest first."""
+    """The finished requests, newest first, a page at a time."""
     try:
-        return HistoryPage(data=await history.read(limit))
+        records, next_before = await history.read_page(limit, before)
+        return HistoryPage(data=records, next_before=next_before)
     except RedisError as exc:
         raise ServiceUnavailableError("the history store is unavailable", code="redis") from exc
 

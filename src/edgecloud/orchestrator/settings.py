@@ -54,6 +54,9 @@ class OrchestratorSettings(BaseSettings):
     # Shared with the radio emulator (its ``shared_secret``): radio headers are believed only when
     # signed with it, and it is the token the backhaul asks for. Unset: no radio header is believed.
     shared_secret: OptionalSecret = None
+    # The admin API (POST /admin/reset, for experiments) answers only this bearer token; unset,
+    # it refuses every call.
+    admin_token: OptionalSecret = None
     default_policy: str = "greedy"
     seed: int = 0
     instance_id: str = Field(default_factory=lambda: uuid.uuid4().hex[:12])

@@ -34,6 +34,11 @@ class ExperiencePool:
         for experience in experiences:
             self.add(experience)
 
+    def replace(self, experiences: Iterable[Experience]) -> None:
+        """The pool holds ``experiences`` only (the newest ``size`` of them)."""
+        self._items.clear()
+        self.extend(experiences)
+
     def snapshot(self) -> tuple[Experience, ...]:
         """The pool as a tuple, copied only when it changed (kNN and ICL read it per request)."""
         items, version = self._snapshot

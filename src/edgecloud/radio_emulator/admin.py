@@ -7,20 +7,11 @@ the API refuses all changes (there is no default token). Every value is validate
 
 from __future__ import annotations
 
-import secrets
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request, Response
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, model_validator
 
-from edgecloud.api.errors import (
-    BadRequestError,
-    ErrorResponse,
-    ForbiddenError,
-    NotFoundError,
-    UnauthorizedError,
-)
+from edgecloud.api.errors import BadRequestError, ErrorResponse, NotFoundError
+from edgecloud.common.admin_auth import require_admin
 from edgecloud.model.cells import Direction, RadioConfigError
 from edgecloud.model.mobility import Mobility, MobilityKind
 from edgecloud.model.scheduling import SchedulerKind
@@ -29,24 +20,6 @@ from .air import resolve_ue_id
 from .deps import AirDep, BackhaulDep
 from .links import Backhaul
 from .schemas import UeView, ue_view
-
-_bearer = HTTPBearer(auto_error=False)
-
-
-def require_admin(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> None:
-    token = request.app.state.settings.admin_token
-    if token is None:
-        raise ForbiddenError(
-            "the admin API is disabled: set EDGECLOUD_RADIO_ADMIN_TOKEN", code="admin_disabled"
-        )
-    if credentials is None or not secrets.compare_digest(
-        credentials.credentials.encode(), token.get_secret_value().encode()
-    ):
-        raise UnauthorizedError("a valid bearer token is required", code="invalid_token")
-
 
 ERRORS: dict[int | str, dict[str, object]] = {
     code: {"model": ErrorResponse} for code in (400, 401, 403, 404)

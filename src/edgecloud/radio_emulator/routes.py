@@ -11,8 +11,8 @@ from fastapi.responses import Response, StreamingResponse
 from edgecloud.api import headers as h
 from edgecloud.api.errors import ErrorResponse, ForbiddenError, NotFoundError
 from edgecloud.api.openai import ChatCompletionRequest
+from edgecloud.common.admin_auth import require_admin
 
-from .admin import require_admin
 from .air import client_request_id, resolve_ue_id
 from .deps import AirDep, BackhaulDep
 from .schemas import Health, UeList, UeView, ue_view

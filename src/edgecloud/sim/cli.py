@@ -1,4 +1,4 @@
-"""``edgecloud sim ...`` and ``edgecloud experiment``: training, evaluation and the sweep."""
+"""``edgecloud sim ...`` and ``edgecloud experiment sweep``: training, evaluation and the sweep."""
 
 from __future__ import annotations
 

@@ -209,6 +209,7 @@ def _apps(s: StackSettings) -> list[ServiceSpec]:
         cloud_url=AnyHttpUrl(f"{base}:{s.radio_port}/backhaul"),
         cloud_model=models[Route.CLOUD],
         shared_secret=s.shared_secret,
+        admin_token=s.admin_token,
         icl_url=icl_url,
         icl_model=icl_model,
         edge_max_in_flight=admission[Route.EDGE],

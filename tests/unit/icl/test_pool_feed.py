@@ -30,6 +30,9 @@ class Unreachable:
     async def fetch(self, limit: int) -> Sequence[Experience]:
         raise ExperienceSourceError("down")
 
+    async def skip_to_latest(self) -> None:
+        raise ExperienceSourceError("down")
+
 
 def test_the_pool_keeps_the_newest_and_copies_only_when_it_changed() -> None:
     pool = ExperiencePool(3)

@@ -81,11 +81,22 @@ def test_a_fitted_profile_round_trips_through_its_file(tmp_path: Path) -> None:
 def test_every_bundled_profile_says_where_its_numbers_come_from() -> None:
     names = bundled_profiles()
     assert {"edge-l4-llama-3.2-3b", "cloud-h100x4-llama-3.1-70b"} <= set(names)
+    assert {"smollm2-135m-cpu", "gemma-3-270m-cpu"} <= set(names)
     for name in names:
         profile = load_profile(name)
         assert profile.name == name
         assert len(profile.source) > 100
         profile.engine_limits()  # the cache holds a longest request
+
+
+def test_the_cpu_profiles_stand_for_the_bundled_models() -> None:
+    from edgecloud.llm.catalog import BUNDLED_MODELS
+    from edgecloud.model import Route
+
+    for tier, name in ((Route.EDGE, "smollm2-135m-cpu"), (Route.CLOUD, "gemma-3-270m-cpu")):
+        profile = load_profile(name)
+        assert profile.served_model_name == BUNDLED_MODELS[tier].name
+        assert "edgecloud llm fit" in profile.source
 
 
 def test_an_unknown_or_broken_profile_is_refused(tmp_path: Path) -> None:

@@ -59,6 +59,22 @@ async def test_stream_passes_events_through_and_strips_unrequested_usage() -> No
 
 
 @pytest.mark.anyio
+async def test_an_exact_length_request_gets_no_tier_stop_sequences() -> None:
+    cloud = FakeEngine(SETTINGS.cloud_model)
+    async with orchestrator(FakeEngine(SETTINGS.edge_model), cloud) as client:
+        reply = await client.post(
+            "/v1/chat/completions",
+            json=chat(max_tokens=40, ignore_eos=True),
+            headers={"X-Policy": "cloud-only"},
+        )
+    assert reply.status_code == 200
+    assert SETTINGS.cloud_stop, "the cloud tier has stop sequences to leave out"
+    assert "stop" not in cloud.requests[0]
+    assert cloud.requests[0]["ignore_eos"] is True
+    assert cloud.requests[0]["max_tokens"] == 40
+
+
+@pytest.mark.anyio
 async def test_a_pinned_model_overrides_the_policy() -> None:
     async with orchestrator(FakeEngine(SETTINGS.edge_model), FakeEngine(SETTINGS.cloud_model)) as c:
         response = await c.post(

@@ -100,6 +100,7 @@ def test_the_local_stack_gets_private_secrets_that_persist(tmp_path: Path) -> No
     services = {s.name: s for s in stack_services(settings)}
     radio, orchestrator = services["radio-emulator"], services["orchestrator"]
     assert radio.env["EDGECLOUD_RADIO_ADMIN_TOKEN"] == token_file.read_text()
+    assert orchestrator.env["EDGECLOUD_ORCH_ADMIN_TOKEN"] == token_file.read_text()
     secret = (tmp_path / "stack" / "shared-secret").read_text()
     assert again.shared_secret == settings.shared_secret
     assert radio.env["EDGECLOUD_RADIO_SHARED_SECRET"] == secret
