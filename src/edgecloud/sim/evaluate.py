@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -45,6 +46,16 @@ class EpisodeStats:
     cloud_share: float
 
 
+class SimEnv(Protocol):
+    """What a policy evaluation needs of an environment: both simulators have it."""
+
+    def reset(self, *, seed: int | None = None) -> tuple[Any, dict[str, Any]]: ...
+
+    def step(self, action: int) -> tuple[Any, float, bool, bool, dict[str, Any]]: ...
+
+    def task_state(self) -> TaskState: ...
+
+
 def evaluate(
     policy: Policy,
     config: SimConfig,
@@ -52,11 +63,27 @@ def evaluate(
     decide: Callable[[Policy, TaskState], Decision] | None = None,
 ) -> EpisodeStats:
     """Run ``policy`` for one episode per seed; the same seeds give every policy the same tasks."""
-    costs: list[float] = []
-    delays: list[float] = []
-    violations = clouds = 0
+    return evaluate_env(policy, OffloadingEnv(config), seeds, decide)
+
+
+def _outcomes(info: dict[str, Any], reward: float) -> list[dict[str, Any]]:
+    """The requests whose outcome a step made known: the decided one (``OffloadingEnv``), or
+    those that finished since the previous step (``CalibratedEnv``)."""
+    if "completed" in info:
+        return list(info["completed"])
+    return [info["outcome"] | {"cost_s": -reward}]
+
+
+def evaluate_env(
+    policy: Policy,
+    env: SimEnv,
+    seeds: list[int],
+    decide: Callable[[Policy, TaskState], Decision] | None = None,
+) -> EpisodeStats:
+    """Run ``policy`` for one episode per seed of ``env``."""
+    outcomes: list[dict[str, Any]] = []
+    decisions = clouds = 0
     decide_time = 0.0
-    env = OffloadingEnv(config)
     for seed in seeds:
         _, info = env.reset(seed=seed)
         truncated = False
@@ -71,18 +98,16 @@ def evaluate(
             learn = getattr(policy, "observe", None)
             if learn is not None:  # policies that learn online from their outcomes (ICL)
                 learn(reward, info)
-            outcome = info["outcome"]
-            costs.append(-reward)
-            delays.append(outcome["delay_s"])
-            violations += outcome["violated"]
+            outcomes += _outcomes(info, reward)
+            decisions += 1
             clouds += decision.route is Route.CLOUD
-    n = len(costs)
+    delays = [o["delay_s"] for o in outcomes]
     return EpisodeStats(
         policy=policy.name,
-        mean_cost_s=float(np.mean(costs)),
+        mean_cost_s=float(np.mean([o["cost_s"] for o in outcomes])),
         mean_delay_s=float(np.mean(delays)),
         p95_delay_s=float(np.percentile(delays, 95)),
-        violation_rate=violations / n,
-        decision_time_s=decide_time / n,
-        cloud_share=clouds / n,
+        violation_rate=sum(bool(o["violated"]) for o in outcomes) / len(outcomes),
+        decision_time_s=decide_time / decisions,
+        cloud_share=clouds / decisions,
     )
