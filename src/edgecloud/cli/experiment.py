@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:  # the commands import their heavy parts lazily, to keep the CLI fast
+    from edgecloud.load.live import LiveRun
+    from edgecloud.sim.calibrated import CalibratedConfig
 
 experiment_app = typer.Typer(
     help="Experiments: every policy on identical workloads, in the simulator or live.",
@@ -15,29 +19,29 @@ experiment_app = typer.Typer(
 
 LIVE_POLICIES = ["edge-only", "cloud-only", "random", "round-robin", "greedy", "knn"]
 
+ScenarioOption = Annotated[str, typer.Option(help="a bundled scenario (paper, small) or a file")]
+SeedsOption = Annotated[list[int] | None, typer.Option(help="schedule seeds (repeat the flag)")]
+RadioOption = Annotated[str | None, typer.Option(help="default: the local stack's")]
+OrchestratorOption = Annotated[str | None, typer.Option(help="default: the local stack's")]
+TokenOption = Annotated[
+    str | None, typer.Option(envvar="EDGECLOUD_ADMIN_TOKEN", help="default: the local stack's")
+]
+OutOption = Annotated[Path | None, typer.Option(help="results folder")]
 
-@experiment_app.command("live")
-def live(
-    scenario: Annotated[str, typer.Option(help="a bundled scenario (paper, small) or a file")],
-    policy: Annotated[
-        list[str] | None, typer.Option(help="orchestrator policies, in order (repeat the flag)")
-    ] = None,
-    seeds: Annotated[list[int] | None, typer.Option(help="schedule seeds (repeat)")] = None,
-    radio_url: Annotated[str | None, typer.Option(help="default: the local stack's")] = None,
-    orchestrator_url: Annotated[str | None, typer.Option(help="default: the local stack's")] = None,
-    admin_token: Annotated[
-        str | None,
-        typer.Option(envvar="EDGECLOUD_ADMIN_TOKEN", help="default: the local stack's"),
-    ] = None,
-    prompts: Annotated[Path | None, typer.Option(help="default: the scenario's prompt set")] = None,
-    out: Annotated[Path | None, typer.Option(help="results folder")] = None,
-) -> None:
-    """Replay a scenario's schedule through the running testbed for every policy, from the same
-    starting state; CSV, figures and a RESULT line."""
-    from edgecloud.load.live import LiveRun, run_live_sync
-    from edgecloud.load.outcomes import result_line
+
+def _live_run(
+    scenario: str,
+    policies: list[str],
+    seeds: list[int] | None,
+    radio_url: str | None,
+    orchestrator_url: str | None,
+    admin_token: str | None,
+    out: Path | None,
+    kind: str,
+) -> LiveRun:
+    from edgecloud.load.live import LiveRun
     from edgecloud.load.prompts import PromptSet
-    from edgecloud.load.testbed import StackAccess, TestbedError
+    from edgecloud.load.testbed import StackAccess
     from edgecloud.sim.scenario import ScenarioError, load_scenario
     from edgecloud.stack import StackSettings, ensure_secrets
 
@@ -53,18 +57,97 @@ def live(
         token,
     )
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    run = LiveRun(
+    return LiveRun(
         scenario=chosen,
-        policies=policy or LIVE_POLICIES,
+        policies=policies,
         seeds=seeds or [0],
         access=access,
-        out_dir=out or Path(".work/experiments") / f"live-{chosen.name}-{stamp}",
-        prompts=PromptSet.load(prompts or chosen.path(chosen.prompts)),
+        out_dir=out or Path(".work/experiments") / f"{kind}-{chosen.name}-{stamp}",
+        prompts=PromptSet.load(chosen.path(chosen.prompts)),
     )
+
+
+def _run_or_exit(run: LiveRun) -> list[dict[str, object]]:
+    from edgecloud.load.live import run_live_sync
+    from edgecloud.load.testbed import TestbedError
+
     try:
-        rows = run_live_sync(run, typer.echo)
+        return run_live_sync(run, typer.echo)
     except TestbedError as exc:
         typer.secho(str(exc), fg="red", err=True)
         raise typer.Exit(1) from exc
+
+
+@experiment_app.command("live")
+def live(
+    scenario: ScenarioOption,
+    policy: Annotated[
+        list[str] | None, typer.Option(help="orchestrator policies, in order (repeat the flag)")
+    ] = None,
+    seeds: SeedsOption = None,
+    radio_url: RadioOption = None,
+    orchestrator_url: OrchestratorOption = None,
+    admin_token: TokenOption = None,
+    out: OutOption = None,
+) -> None:
+    """Replay a scenario's schedule through the running testbed for every policy, from the same
+    starting state; CSV, figures and a RESULT line."""
+    from edgecloud.load.outcomes import result_line
+
+    run = _live_run(
+        scenario, policy or LIVE_POLICIES, seeds, radio_url, orchestrator_url, admin_token, out,
+        "live",
+    )  # fmt: skip
+    rows = _run_or_exit(run)
     typer.echo(f"results: {run.out_dir / 'results.csv'}, requests: {run.out_dir / 'requests.csv'}")
     typer.echo(result_line(rows))
+
+
+def calibrated_config(run: LiveRun) -> CalibratedConfig:
+    """The simulator set up as the local stack runs: the orchestrator's and radio emulator's own
+    settings, the stack's seed."""
+    from edgecloud.orchestrator import OrchestratorSettings
+    from edgecloud.radio_emulator import RadioSettings
+    from edgecloud.sim.calibrated import CalibratedConfig, TierPriors
+    from edgecloud.sim.scenario import ArrivalKind
+    from edgecloud.sim.trace import read_trace
+    from edgecloud.stack import StackSettings
+
+    orchestrator, radio, scenario = OrchestratorSettings(), RadioSettings(), run.scenario
+    trace = None
+    if scenario.arrivals.kind is ArrivalKind.TRACE and scenario.arrivals.trace:
+        trace = tuple(read_trace(scenario.path(scenario.arrivals.trace)))
+    return CalibratedConfig(
+        scenario=scenario,
+        prompts=run.prompts,
+        trace=trace,
+        radio_seed=StackSettings().seed,
+        backhaul_one_way_s=radio.backhaul_delay_s,
+        assumed_backhaul_s=orchestrator.backhaul_delay_s,
+        bytes_per_token=orchestrator.sse_bytes_per_token,
+        ewma_weight=orchestrator.ewma_weight,
+        edge_priors=TierPriors(orchestrator.edge_ttft_prior_s, orchestrator.edge_tpot_prior_s),
+        cloud_priors=TierPriors(orchestrator.cloud_ttft_prior_s, orchestrator.cloud_tpot_prior_s),
+        violation_penalty_s=orchestrator.violation_penalty_s,
+    )
+
+
+@experiment_app.command("compare")
+def compare(
+    scenario: ScenarioOption,
+    seeds: SeedsOption = None,
+    radio_url: RadioOption = None,
+    orchestrator_url: OrchestratorOption = None,
+    admin_token: TokenOption = None,
+    out: OutOption = None,
+) -> None:
+    """The calibrated simulator and the live testbed on the same scenario and seeds: mean and p95
+    delay per policy from both; the last line is the RESULT line."""
+    from edgecloud.load.compare import COMPARED, agreements, report, simulate
+
+    run = _live_run(
+        scenario, COMPARED, seeds, radio_url, orchestrator_url, admin_token, out, "compare"
+    )
+    live_rows = _run_or_exit(run)
+    simulated = simulate(calibrated_config(run), COMPARED, run.seeds)
+    typer.echo(report(agreements(live_rows, simulated), typer.echo))

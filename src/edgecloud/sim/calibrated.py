@@ -179,7 +179,9 @@ class CalibratedEnv(gym.Env[np.ndarray, int]):
             sent = self._in_flight.pop(done.request_id)
             timing, back_s = done.timing, self._backhaul_s(sent.route)
             first_s, last_s = timing.token_times_s[0] + back_s, (timing.finished_s or 0.0) + back_s
-            self._tiers[sent.route].observe(first_s - sent.orchestrator_sent_s, timing.tpot_s)
+            # The orchestrator measures TTFT without the backhaul's two ways.
+            ttft_sample_s = first_s - sent.orchestrator_sent_s - 2 * back_s
+            self._tiers[sent.route].observe(ttft_sample_s, timing.tpot_s)
             bits = config.bytes_per_token * 8
             rate_bps = self._radio.downlink_rate_bps(sent.request.ue_id, first_s)
             delivered_s = (
