@@ -108,19 +108,12 @@ def calibrated_config(run: LiveRun) -> CalibratedConfig:
     settings, the stack's seed."""
     from edgecloud.orchestrator import OrchestratorSettings
     from edgecloud.radio_emulator import RadioSettings
-    from edgecloud.sim.calibrated import CalibratedConfig, TierPriors
-    from edgecloud.sim.scenario import ArrivalKind
-    from edgecloud.sim.trace import read_trace
+    from edgecloud.sim.calibrated import TierPriors, config_for
     from edgecloud.stack import StackSettings
 
-    orchestrator, radio, scenario = OrchestratorSettings(), RadioSettings(), run.scenario
-    trace = None
-    if scenario.arrivals.kind is ArrivalKind.TRACE and scenario.arrivals.trace:
-        trace = tuple(read_trace(scenario.path(scenario.arrivals.trace)))
-    return CalibratedConfig(
-        scenario=scenario,
-        prompts=run.prompts,
-        trace=trace,
+    orchestrator, radio = OrchestratorSettings(), RadioSettings()
+    return config_for(
+        run.scenario,
         radio_seed=StackSettings().seed,
         backhaul_one_way_s=radio.backhaul_delay_s,
         assumed_backhaul_s=orchestrator.backhaul_delay_s,
@@ -135,6 +128,10 @@ def calibrated_config(run: LiveRun) -> CalibratedConfig:
 @experiment_app.command("compare")
 def compare(
     scenario: ScenarioOption,
+    policy: Annotated[
+        list[str] | None,
+        typer.Option(help="live policies (default: those of the RESULT line); repeat the flag"),
+    ] = None,
     seeds: SeedsOption = None,
     radio_url: RadioOption = None,
     orchestrator_url: OrchestratorOption = None,
@@ -143,11 +140,19 @@ def compare(
 ) -> None:
     """The calibrated simulator and the live testbed on the same scenario and seeds: mean and p95
     delay per policy from both; the last line is the RESULT line."""
-    from edgecloud.load.compare import COMPARED, agreements, report, simulate
+    from edgecloud.load.compare import COMPARED, agreements, report, simulable, simulate
 
+    policies = policy or COMPARED
     run = _live_run(
-        scenario, COMPARED, seeds, radio_url, orchestrator_url, admin_token, out, "compare"
+        scenario, policies, seeds, radio_url, orchestrator_url, admin_token, out, "compare"
     )
     live_rows = _run_or_exit(run)
-    simulated = simulate(calibrated_config(run), COMPARED, run.seeds)
+    simulated = simulate(calibrated_config(run), [p for p in policies if simulable(p)], run.seeds)
+    import dataclasses
+
+    from edgecloud.load.outcomes import write_csv
+
+    sim_rows = [dataclasses.asdict(stats) for stats in simulated.values()]
+    if sim_rows:
+        write_csv(run.out_dir / "sim_results.csv", sim_rows, list(sim_rows[0]))
     typer.echo(report(agreements(live_rows, simulated), typer.echo))

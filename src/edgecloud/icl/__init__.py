@@ -3,7 +3,7 @@
 from .answer import InvalidAnswerError, best, calibrate, choice_probabilities, parse_choice
 from .client import DecisionClient, DecisionLlmError
 from .config import DecisionConfig
-from .decider import DRL, ICL, ICL_MODES, Decider
+from .decider import DRL, DRL_POLICIES, ICL, ICL_MODES, Decider
 from .feed import ExperienceSource, ExperienceSourceError, InMemorySource, PoolFeed
 from .metrics import DecisionMetrics, FallbackReason
 from .prompt import CONTENT_FREE_STATE, build_messages, state_line
@@ -12,6 +12,7 @@ from .selection import Examples, SelectionMethod, select_examples
 __all__ = [
     "CONTENT_FREE_STATE",
     "DRL",
+    "DRL_POLICIES",
     "ICL",
     "ICL_MODES",
     "Decider",

@@ -27,5 +27,15 @@ class DecisionConfig:
     inadvisable: int = 2  # examples that went badly
     tau: float = 1.0  # the distance under which a state counts as similar
     cache_refresh_every: int = 20  # new experiences before a cached decision is recomputed
-    # A DQN or PPO model trained by `edgecloud sim train`, for the ``drl`` policy.
+    # A DQN or PPO model trained by `edgecloud sim train`, for the ``drl`` policy; and one of each
+    # for the ``dqn`` and ``ppo`` policies (so that an experiment serves both side by side).
     drl_model_path: Path | None = None
+    dqn_model_path: Path | None = None
+    ppo_model_path: Path | None = None
+
+    def drl_path(self, policy: str) -> Path | None:
+        return {
+            "drl": self.drl_model_path,
+            "dqn": self.dqn_model_path,
+            "ppo": self.ppo_model_path,
+        }.get(policy)

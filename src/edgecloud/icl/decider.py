@@ -32,6 +32,7 @@ from edgecloud.policies import (
     create_policy,
     has_policy,
 )
+from edgecloud.policies.drl import Algorithm
 from edgecloud.policies.pool import ExperiencePool
 
 from .answer import InvalidAnswerError, best, calibrate, choice_probabilities, parse_choice
@@ -51,6 +52,8 @@ ICL_MODES: dict[str, IclMode | None] = {
     "icl-cached": "cached",
 }
 DRL = "drl"  # a DQN or PPO model trained in the simulator (settings: drl_model_path)
+# The same, one of each algorithm (settings: dqn_model_path, ppo_model_path).
+DRL_POLICIES = frozenset({DRL, "dqn", "ppo"})
 
 
 @dataclass(slots=True)
@@ -104,22 +107,23 @@ class Decider:
 
     @staticmethod
     def known(name: str) -> bool:
-        return name in ICL_MODES or name == DRL or has_policy(name)
+        return name in ICL_MODES or name in DRL_POLICIES or has_policy(name)
 
     def _policy(self, name: str) -> Policy:
         if name not in self._policies:
             self._policies[name] = (
-                self._load_drl() if name == DRL else create_policy(name, self._rng)
+                self._load_drl(name) if name in DRL_POLICIES else create_policy(name, self._rng)
             )
         return self._policies[name]
 
-    def _load_drl(self) -> Policy:
-        path = self._config.drl_model_path
+    def _load_drl(self, name: str) -> Policy:
+        path = self._config.drl_path(name)
         if path is None or not path.is_file():
-            raise FileNotFoundError(f"no DRL model at {path}; train one: edgecloud sim train")
+            raise FileNotFoundError(f"no {name} model at {path}; train one: edgecloud sim train")
         from edgecloud.common.drl_model import load_drl_policy
 
-        return load_drl_policy(path)
+        algorithm: Algorithm | None = "dqn" if name == "dqn" else "ppo" if name == "ppo" else None
+        return load_drl_policy(path, algorithm)
 
     def _pool_or_none(self) -> tuple[Experience, ...] | None:
         if self._pool is None or not self._pool_fresh():

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from edgecloud.api import headers as h
 from edgecloud.api.errors import BadRequestError, NotFoundError
 from edgecloud.api.openai import ChatCompletionRequest, ModelCard, ModelList
-from edgecloud.icl import ICL_MODES, Decider
+from edgecloud.icl import DRL_POLICIES, ICL_MODES, Decider
 from edgecloud.model.tasks import QualityTable, Route, TaskType
 from edgecloud.policies import Decision, policy_names
 
@@ -72,7 +72,7 @@ class Deployment:
 
 
 def known_policies() -> list[str]:
-    return [*policy_names(), *ICL_MODES]
+    return [*policy_names(), *ICL_MODES, *sorted(DRL_POLICIES)]
 
 
 class Router:

@@ -114,6 +114,9 @@ class OrchestratorSettings(BaseSettings):
 
     # The DRL policy serves a model trained by `edgecloud sim train` (needs the `drl` extra).
     drl_model_path: Path | None = None
+    # The `dqn` and `ppo` policies: one model of each (an experiment compares them side by side).
+    dqn_model_path: Path | None = None
+    ppo_model_path: Path | None = None
 
     def decision_config(self) -> DecisionConfig:
         """The decider's configuration: the ``icl_*`` fields and the DRL model."""
@@ -128,6 +131,8 @@ class OrchestratorSettings(BaseSettings):
             tau=self.icl_tau,
             cache_refresh_every=self.icl_cache_refresh_every,
             drl_model_path=self.drl_model_path,
+            dqn_model_path=self.dqn_model_path,
+            ppo_model_path=self.ppo_model_path,
         )
 
     def tier(self, route: Route) -> TierConfig:

@@ -9,7 +9,7 @@ from pydantic import AnyHttpUrl, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from edgecloud.common.secret_fields import OptionalSecret
-from edgecloud.icl import DRL, ICL_MODES
+from edgecloud.icl import DRL_POLICIES, ICL_MODES
 from edgecloud.model.channel import Scenario
 from edgecloud.model.fading import Fading
 from edgecloud.model.layout import RadioLayout
@@ -24,7 +24,7 @@ _LAYOUT = RadioLayout()
 UE_POLICIES = (
     *policy_names(),
     *(name for name, mode in ICL_MODES.items() if mode == "cached"),
-    DRL,
+    *sorted(DRL_POLICIES),
 )
 
 

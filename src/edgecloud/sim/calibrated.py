@@ -3,7 +3,8 @@
 Same contract as :class:`OffloadingEnv` (action ``Discrete(2)``, the 11-feature observation,
 reward ``-(delay) - beta * [violated]``), but time-driven:
 
-- **Episode**: one seed's schedule of the scenario (``reset(seed=...)`` picks it), one step per
+- **Episode**: one seed's schedule of the scenario (``reset(seed=...)`` picks it; an unseeded
+  reset draws one from the environment's generator), one step per
   request in arrival order; truncated after the last one, when every request left runs to its end.
 - **Tiers**: each is the engine timing model with the scenario's profile file, behind the emulated
   server's serial front end (``sim.tier_model``): requests queue, batch and slow each other's
@@ -66,6 +67,19 @@ class CalibratedConfig:
     violation_penalty_s: float = 10.0
 
 
+def config_for(scenario: Scenario, **deployment: Any) -> CalibratedConfig:
+    """The scenario's simulator with its own prompts and trace; ``deployment`` overrides the
+    deployment's numbers (the defaults are the services' defaults)."""
+    from .scenario import ArrivalKind
+    from .trace import read_trace
+
+    trace = None
+    if scenario.arrivals.kind is ArrivalKind.TRACE and scenario.arrivals.trace:
+        trace = tuple(read_trace(scenario.path(scenario.arrivals.trace)))
+    prompts = PromptSet.load(scenario.path(scenario.prompts))
+    return CalibratedConfig(scenario=scenario, prompts=prompts, trace=trace, **deployment)
+
+
 @dataclass(slots=True)
 class _InFlight:
     request: ScheduledRequest
@@ -103,7 +117,8 @@ class CalibratedEnv(gym.Env[np.ndarray, int]):
 
         super().reset(seed=seed)
         config = self.config
-        schedule_seed = 0 if seed is None else seed
+        # Unseeded resets (a learner's next episode) draw the next schedule from the generator.
+        schedule_seed = int(self.np_random.integers(2**31)) if seed is None else seed
         self._schedule = build_schedule(
             config.scenario, schedule_seed, config.prompts, config.trace
         )

@@ -28,6 +28,10 @@ def train_command(
     steps: Annotated[int, typer.Option(min=100)] = 20_000,
     out: Annotated[Path, typer.Option(help="model path, .zip added")] = Path(".work/drl/dqn"),
     seed: int = 0,
+    scenario: Annotated[
+        str | None,
+        typer.Option(help="train on the calibrated simulator of a scenario (paper, small, a file)"),
+    ] = None,
 ) -> None:
     """Train the DRL baseline in the simulator, with a progress bar, and save it."""
     from .drl import train
@@ -35,7 +39,16 @@ def train_command(
     if algo not in ("dqn", "ppo"):
         raise typer.BadParameter("algo is dqn or ppo")
     started = time.monotonic()
-    path = train(algo, steps, out, seed=seed)  # type: ignore[arg-type]
+    env = None
+    if scenario is not None:
+        from .calibrated import CalibratedEnv, config_for
+        from .scenario import ScenarioError, load_scenario
+
+        try:
+            env = CalibratedEnv(config_for(load_scenario(scenario)))
+        except ScenarioError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--scenario") from exc
+    path = train(algo, steps, out, seed=seed, env=env)  # type: ignore[arg-type]
     typer.echo(f"{algo} trained for {steps} steps in {time.monotonic() - started:.1f} s -> {path}")
 
 

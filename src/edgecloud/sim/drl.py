@@ -1,12 +1,16 @@
 """Training of the DRL baseline: DQN or PPO (stable-baselines3, CPU torch) in the simulator.
 
-``train`` learns on ``OffloadingEnv`` and saves ``<out>.zip``; ``common.drl_model`` loads it as
-a ``policies.drl.DrlPolicy``, which decides from the same observation in orchestrator and simulator.
+``train`` learns on ``OffloadingEnv`` (or a scenario's ``CalibratedEnv``) and saves ``<out>.zip``;
+``common.drl_model`` loads it as a ``policies.drl.DrlPolicy``, which decides from the same
+observation in orchestrator and simulator.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
 
 from edgecloud.policies.drl import Algorithm
 
@@ -20,10 +24,13 @@ def train(
     config: SimConfig | None = None,
     seed: int = 0,
     progress_bar: bool = True,
+    env: gym.Env[Any, Any] | None = None,
 ) -> Path:
+    """Train on ``env`` (default: ``OffloadingEnv(config)``; the calibrated simulator of a
+    scenario trains a policy for that scenario's live run)."""
     from stable_baselines3 import DQN, PPO
 
-    env = OffloadingEnv(config)
+    env = env or OffloadingEnv(config)
     model: DQN | PPO
     if algorithm == "dqn":
         model = DQN(

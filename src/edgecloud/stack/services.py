@@ -210,6 +210,8 @@ def _apps(s: StackSettings) -> list[ServiceSpec]:
         cloud_model=models[Route.CLOUD],
         shared_secret=s.shared_secret,
         admin_token=s.admin_token,
+        dqn_model_path=s.dqn_model_path,
+        ppo_model_path=s.ppo_model_path,
         icl_url=icl_url,
         icl_model=icl_model,
         edge_max_in_flight=admission[Route.EDGE],

@@ -49,6 +49,9 @@ class StackSettings(BaseSettings):
     icl_model: str | None = None
     decision_llm: bool | None = None
     decision_llm_port: int = 8103
+    # DQN and PPO models (`edgecloud sim train`) the orchestrator serves as `dqn` and `ppo`.
+    dqn_model_path: Path | None = None
+    ppo_model_path: Path | None = None
     enforce_eager: bool = True
     kv_cache_gib: float = Field(default=1.0, gt=0)
     with_prometheus: bool = True

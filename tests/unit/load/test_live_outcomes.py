@@ -94,3 +94,12 @@ def test_the_comparison_reports_the_worst_relative_difference() -> None:
     result = report(rows, lines.append)
     assert result == "RESULT compare mean_rel_err_max=0.100 p95_rel_err_max=0.250"
     assert len(lines) == 4
+
+
+def test_only_policies_the_simulator_can_run_are_simulated() -> None:
+    from edgecloud.load.compare import simulable
+
+    assert simulable("greedy")
+    assert simulable("round-robin")
+    assert not simulable("knn")  # learns from a pool the calibrated simulator does not feed yet
+    assert not simulable("icl")

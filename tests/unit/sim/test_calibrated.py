@@ -149,3 +149,21 @@ def test_policies_are_evaluated_on_the_calibrated_env() -> None:
     assert cloud.cloud_share == 1.0
     assert edge.mean_delay_s > 0
     assert edge.mean_delay_s != cloud.mean_delay_s
+
+
+def test_the_simulator_defaults_are_the_services_defaults() -> None:
+    from edgecloud.orchestrator import OrchestratorSettings
+    from edgecloud.radio_emulator import RadioSettings
+    from edgecloud.stack import StackSettings
+
+    config, orchestrator, radio = short_paper(), OrchestratorSettings(), RadioSettings()
+    assert config.radio_seed == StackSettings().seed
+    assert config.backhaul_one_way_s == radio.backhaul_delay_s
+    assert config.assumed_backhaul_s == orchestrator.backhaul_delay_s
+    assert config.bytes_per_token == orchestrator.sse_bytes_per_token
+    assert config.ewma_weight == orchestrator.ewma_weight
+    assert config.edge_priors.ttft_s == orchestrator.edge_ttft_prior_s
+    assert config.edge_priors.tpot_s == orchestrator.edge_tpot_prior_s
+    assert config.cloud_priors.ttft_s == orchestrator.cloud_ttft_prior_s
+    assert config.cloud_priors.tpot_s == orchestrator.cloud_tpot_prior_s
+    assert config.violation_penalty_s == orchestrator.violation_penalty_s

@@ -86,3 +86,27 @@ def test_the_pure_policy_maps_the_model_action_to_a_route(action: int, route: Ro
     assert decision.route is route
     assert decision.policy == "ppo"
     assert len(model.seen) == 1
+
+
+def test_a_model_trained_on_a_scenario_is_served_by_its_name(tmp_path: Path) -> None:
+    import asyncio
+
+    from edgecloud.sim.calibrated import CalibratedEnv, config_for
+    from edgecloud.sim.evaluate import evaluate_env
+    from edgecloud.sim.scenario import load_scenario
+
+    short = load_scenario("paper").model_copy(update={"duration_s": 15.0})
+    env = CalibratedEnv(config_for(short))
+    path = train("ppo", 256, tmp_path / "paper-ppo", env=env, progress_bar=False)
+    stats = evaluate_env(load_drl_policy(path), env, [0])
+    assert stats.policy == "ppo"
+    assert stats.mean_delay_s > 0
+    config = DecisionConfig(ppo_model_path=path)
+    decider = Decider(
+        config, random.Random(0), None, None, DecisionMetrics(CollectorRegistry()),
+        BackgroundTasks(),
+    )  # fmt: skip
+    assert Decider.known("ppo")
+    decision = asyncio.run(decider.decide("ppo", task_state()))
+    assert decision.policy == "ppo"
+    assert "fallback" not in decision.note
