@@ -7,6 +7,7 @@ import typer
 
 from .client import ask, load
 from .experiment import experiment_app
+from .icl import icl_app
 from .llm import llm_app, models_app
 from .stack import down, serve, status, up
 
@@ -25,6 +26,7 @@ def _register_simulator() -> None:
     except ImportError:
         return
     app.add_typer(sim_app, name="sim")
+    app.add_typer(icl_app, name="icl")
     experiment_app.command("sweep")(experiment)
 
 

@@ -21,6 +21,7 @@ reward ``-(delay) - beta * [violated]``), but time-driven:
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -214,6 +215,19 @@ class CalibratedEnv(gym.Env[np.ndarray, int]):
                 "cost_s": delay_s + (config.violation_penalty_s if sent.violated else 0.0),
             })  # fmt: skip
         return out
+
+    def option_costs_s(self) -> dict[Route, float]:
+        """The next request's true cost on each tier with what is in flight now and nothing sent
+        after it (the simulator's myopic oracle; the live testbed has no such number)."""
+        request = self._current_schedule().requests[self._index]
+        costs = {}
+        for route in ROUTES:
+            trial = copy.deepcopy(self)
+            trial._send(request, route)
+            finished = [f for tier in trial._tiers.values() for f in tier.drain()]
+            outcomes = trial._complete(sorted(finished, key=lambda f: f.timing.finished_s or 0.0))
+            costs[route] = next(o["cost_s"] for o in outcomes if o["index"] == request.index)
+        return costs
 
     def task_state(self) -> TaskState:
         """The next request as the orchestrator sees it when it decides."""

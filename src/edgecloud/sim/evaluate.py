@@ -89,7 +89,8 @@ def evaluate_env(
         truncated = False
         while not truncated:
             if isinstance(policy, Oracle):
-                policy.true_cost_s = info["true_cost_s"]
+                known = info.get("true_cost_s")
+                policy.true_cost_s = known or env.option_costs_s()  # type: ignore[attr-defined]
             state = env.task_state()
             started = time.perf_counter()
             decision = decide(policy, state) if decide else policy.decide(state)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from mirakuru import HTTPExecutor, SimpleExecutor, TCPExecutor
 
+from edgecloud.model.tasks import Route
+
 from .binaries import redis_command
 from .services import uvicorn_command
 
@@ -88,18 +90,20 @@ class Processes:
         self.http(name, command, port, env, health=health)
         return f"http://127.0.0.1:{port}"
 
-    def decision_llm(self) -> str:
-        """Start the bundled SmolLM2 on vLLM (one core) as a decision LLM; returns its URL."""
-        from edgecloud.llm.catalog import SMOLLM2
+    def decision_llm(self, tier: Route = Route.EDGE, core: str = "0") -> str:
+        """Start a bundled model on vLLM (one core; the edge's SmolLM2 by default) as a decision
+        LLM; returns its URL."""
+        from edgecloud.llm.catalog import BUNDLED_MODELS
         from edgecloud.llm.launcher import vllm_command, vllm_environment
         from edgecloud.llm.models import model_dir
         from edgecloud.llm.settings import EngineSettings
 
-        engine = EngineSettings(port=free_port(), omp_threads_bind="0")
-        path = model_dir(engine.models_dir, SMOLLM2).resolve()
-        command = vllm_command(engine, path, SMOLLM2.name)
+        spec = BUNDLED_MODELS[tier]
+        engine = EngineSettings(port=free_port(), omp_threads_bind=core)
+        path = model_dir(engine.models_dir, spec).resolve()
+        command = vllm_command(engine, path, spec.name)
         self.http(
-            "decision-llm",
+            f"decision-llm-{spec.name}",
             command,
             engine.port,
             vllm_environment(engine),

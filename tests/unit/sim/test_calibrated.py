@@ -9,6 +9,7 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 from edgecloud.load.prompts import PromptSet
+from edgecloud.model import Route
 from edgecloud.policies import create_policy
 from edgecloud.sim.calibrated import CalibratedConfig, CalibratedEnv
 from edgecloud.sim.evaluate import evaluate_env
@@ -65,6 +66,8 @@ ues_per_cell = [1]
 [arrivals]
 kind = "trace"
 trace = "trace.csv"
+[task_mix]
+chat = 1.0
 [slo]
 ttft_s = 1.0
 e2e_s = 5.0
@@ -167,3 +170,17 @@ def test_the_simulator_defaults_are_the_services_defaults() -> None:
     assert config.cloud_priors.ttft_s == orchestrator.cloud_ttft_prior_s
     assert config.cloud_priors.tpot_s == orchestrator.cloud_tpot_prior_s
     assert config.violation_penalty_s == orchestrator.violation_penalty_s
+
+
+def test_the_oracle_sees_each_options_true_cost(tmp_path: Path) -> None:
+    env = hand_worked(tmp_path, seqs=1, decode_s=0.0)
+    env.reset(seed=0)
+    env.step(0)  # the first request runs on the edge, alone
+    costs = env.option_costs_s()
+    # Behind the first on the edge (about 99 ms to wait), or alone on the cloud (40 ms backhaul).
+    assert costs[Route.EDGE] == pytest.approx(0.199, abs=0.003)
+    assert costs[Route.CLOUD] == pytest.approx(0.140, abs=0.003)
+    # Asking does not change the episode.
+    _, _, _, truncated, info = env.step(0)
+    assert truncated
+    assert [o["index"] for o in info["completed"]] == [0, 1]
