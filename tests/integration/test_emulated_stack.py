@@ -16,7 +16,7 @@ import pytest
 from edgecloud.common.app_services import EMULATED_ENGINE_FACTORY
 from edgecloud.dashboards import DEFAULT_DIRECTORY, panel_queries
 from edgecloud.llm.emulated import load_profile
-from edgecloud.stack import Processes, free_port, uvicorn_command
+from edgecloud.stack import Processes, StackSettings, free_port, uvicorn_command
 from tests.eventually import eventually
 
 from .conftest import ADMIN, ROOT, Stack, make_settings, start_stack, stop_stack
@@ -24,7 +24,7 @@ from .test_observability import finite_points
 
 pytestmark = pytest.mark.integration
 
-EDGE = load_profile("edge-l4-llama-3.2-3b")
+EDGE = load_profile(StackSettings().edge_profile)
 CLOUD = load_profile("cloud-h100x4-llama-3.1-70b")
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from edgecloud.sim.icl_eval import IclScore
 
 icl_app = typer.Typer(help="ICL, the paper's policy, as a decision maker.", no_args_is_help=True)
 
@@ -65,6 +68,12 @@ def icl_eval(
                 bar.set_postfix_str(config.label)
                 scores.append(score(config, labelled, timeout_s, advance))
     write_csv(out, [dataclasses.asdict(s) for s in scores], list(dataclasses.asdict(scores[0])))
+    _print(scores)
+    typer.echo(f"-> {out}")
+    typer.echo(result_line(scores))
+
+
+def _print(scores: list[IclScore]) -> None:
     typer.echo("| configuration | agreement | cloud share | fallbacks | decision time |")
     typer.echo("| --- | --- | --- | --- | --- |")
     for s in scores:
@@ -72,5 +81,4 @@ def icl_eval(
             f"| {s.label} | {s.agreement:.3f} | {s.cloud_share:.0%} | {s.fallback_rate:.1%} "
             f"| {s.decision_s * 1000:.0f} ms |"
         )
-    typer.echo(f"oracle: cloud on {scores[0].oracle_cloud_share:.0%} of the states; -> {out}")
-    typer.echo(result_line(scores))
+    typer.echo(f"the oracle chose the cloud for {scores[0].oracle_cloud_share:.0%} of the states")

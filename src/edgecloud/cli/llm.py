@@ -69,7 +69,7 @@ def llm_emulate(
     profile: Annotated[
         str,
         typer.Option(envvar="EDGECLOUD_EMULATOR_PROFILE", help="a bundled profile or a file"),
-    ] = "edge-l4-llama-3.2-3b",
+    ] = "edge-l4-llama-3.2-1b",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8101,
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     served_name: Annotated[

@@ -68,12 +68,33 @@ class Testbed:
                     f"scenario {scenario.name} needs a cell radius of "
                     f"{scenario.cells.cell_radius_m:g} m (EDGECLOUD_RADIO_CELL_RADIUS_M)"
                 )
+        await self._check_engines(scenario)
         known = _check(
             await self._http.get(f"{self.access.orchestrator_url}/policies"), "GET /policies"
         )["available"]
         unknown = sorted(set(policies) - set(known))
         if unknown:
             raise TestbedError(f"the orchestrator has no policy {', '.join(unknown)}")
+
+    async def _check_engines(self, scenario: Scenario) -> None:
+        """The tiers serve the models of the scenario's profiles (else the stack was started for
+        another scenario, and the simulator would model engines that are not there)."""
+        from edgecloud.llm.emulated.profile import load_profile
+
+        url = f"{self.access.orchestrator_url}/v1/models"
+        served = {m["id"] for m in _check(await self._http.get(url), f"GET {url}")["data"]}
+        engines = scenario.engines
+        for tier, name in (("EDGE", engines.edge_profile), ("CLOUD", engines.cloud_profile)):
+            model = load_profile(name).served_model_name
+            if model not in served:
+                hint = (
+                    f"EDGECLOUD_STACK_{tier}_PROFILE={name} " if engines.kind == "emulated" else ""
+                )
+                raise TestbedError(
+                    f"the stack serves {', '.join(sorted(served))}; scenario {scenario.name} "
+                    f"needs {model} ({name}): start it with {hint}"
+                    f"EDGECLOUD_STACK_ENGINE={engines.kind} make up"
+                )
 
     async def place(self, ues: Sequence[PlacedUe], scenario: Scenario) -> None:
         """Every UE forgotten (its scheduler state with it), then placed where the schedule says."""

@@ -98,7 +98,7 @@ class Engines(_Strict):
     """Which engines the stack runs for this scenario; the simulator uses the same profiles."""
 
     kind: Literal["real", "emulated"] = "emulated"
-    edge_profile: str = "edge-l4-llama-3.2-3b"
+    edge_profile: str = "edge-l4-llama-3.2-1b"
     cloud_profile: str = "cloud-h100x4-llama-3.1-70b"
 
 

@@ -37,7 +37,7 @@ class StackSettings(BaseSettings):
     policy: str = "greedy"
     engine: StackEngine = StackEngine.REAL
     edge_profile: str = Field(
-        default="edge-l4-llama-3.2-3b", description="emulated edge engine: a profile or a file"
+        default="edge-l4-llama-3.2-1b", description="emulated edge engine: a profile or a file"
     )
     cloud_profile: str = Field(
         default="cloud-h100x4-llama-3.1-70b", description="emulated cloud engine: the same"

@@ -90,7 +90,7 @@ def test_emulated_profile_serves_profiles_under_the_tier_hostnames() -> None:
     assert "edge-llm" not in services
     assert "edge-llm-cpu" not in services
     for tier, profile in (
-        ("edge", "edge-l4-llama-3.2-3b"),
+        ("edge", "edge-l4-llama-3.2-1b"),
         ("cloud", "cloud-h100x4-llama-3.1-70b"),
     ):
         service = services[f"{tier}-llm-emulated"]

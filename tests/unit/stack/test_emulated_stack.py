@@ -22,7 +22,7 @@ def test_emulated_tiers_serve_their_profiles_and_no_vllm_runs() -> None:
     specs = services()
     assert list(specs) == ["redis", "edge-llm", "cloud-llm", "orchestrator", "radio-emulator"]
     for tier, profile in (
-        ("edge", "edge-l4-llama-3.2-3b"),
+        ("edge", "edge-l4-llama-3.2-1b"),
         ("cloud", "cloud-h100x4-llama-3.1-70b"),
     ):
         spec = specs[f"{tier}-llm"]
@@ -31,7 +31,7 @@ def test_emulated_tiers_serve_their_profiles_and_no_vllm_runs() -> None:
         assert spec.env["EDGECLOUD_EMULATOR_PROFILE"] == profile
         assert spec.health_path == "/health"
     orchestrator = specs["orchestrator"].env
-    assert orchestrator["EDGECLOUD_ORCH_EDGE_MODEL"] == "llama-3.2-3b-instruct"
+    assert orchestrator["EDGECLOUD_ORCH_EDGE_MODEL"] == "llama-3.2-1b-instruct"
     assert orchestrator["EDGECLOUD_ORCH_CLOUD_MODEL"] == "llama-3.1-70b-instruct"
     assert "EDGECLOUD_ORCH_ICL_URL" not in orchestrator
     assert orchestrator["EDGECLOUD_ORCH_EDGE_MAX_IN_FLIGHT"] == "256"

@@ -20,7 +20,7 @@ class EmulatorSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="EDGECLOUD_EMULATOR_", extra="forbid")
 
     profile: str = Field(
-        default="edge-l4-llama-3.2-3b", description="a bundled profile's name or a profile file"
+        default="edge-l4-llama-3.2-1b", description="a bundled profile's name or a profile file"
     )
     served_model_name: str | None = Field(
         default=None, description="model name in the API (default: the profile's)"
