@@ -9,7 +9,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:  # the commands import their heavy parts lazily, to keep the CLI fast
+    from collections.abc import Callable
+
     from edgecloud.load.live import LiveRun
+    from edgecloud.policies import Policy
+    from edgecloud.policies.drl import Algorithm
     from edgecloud.sim.calibrated import CalibratedConfig
 
 experiment_app = typer.Typer(
@@ -125,6 +129,20 @@ def calibrated_config(run: LiveRun) -> CalibratedConfig:
     )
 
 
+def _drl_factories(policies: list[str]) -> dict[str, Callable[[], Policy]]:
+    """The DQN and PPO models the local stack serves, for the simulator's side."""
+    from edgecloud.common.drl_model import load_drl_policy
+    from edgecloud.stack import StackSettings
+
+    stack = StackSettings()
+    paths: dict[Algorithm, Path | None] = {"dqn": stack.dqn_model_path, "ppo": stack.ppo_model_path}
+    return {
+        name: (lambda path=path, name=name: load_drl_policy(path, name))  # type: ignore[misc]
+        for name, path in paths.items()
+        if name in policies and path is not None and path.is_file()
+    }
+
+
 @experiment_app.command("compare")
 def compare(
     scenario: ScenarioOption,
@@ -140,14 +158,15 @@ def compare(
 ) -> None:
     """The calibrated simulator and the live testbed on the same scenario and seeds: mean and p95
     delay per policy from both; the last line is the RESULT line."""
-    from edgecloud.load.compare import COMPARED, agreements, report, simulable, simulate
+    from edgecloud.load.compare import COMPARED, agreements, registry_factories, report, simulate
 
     policies = policy or COMPARED
     run = _live_run(
         scenario, policies, seeds, radio_url, orchestrator_url, admin_token, out, "compare"
     )
     live_rows = _run_or_exit(run)
-    simulated = simulate(calibrated_config(run), [p for p in policies if simulable(p)], run.seeds)
+    factories = registry_factories(policies) | _drl_factories(policies)
+    simulated = simulate(calibrated_config(run), factories, run.seeds)
     import dataclasses
 
     from edgecloud.load.outcomes import write_csv

@@ -12,7 +12,7 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from edgecloud.policies import create_policy, has_policy
+from edgecloud.policies import Policy, create_policy, has_policy
 from edgecloud.sim.calibrated import CalibratedConfig, CalibratedEnv
 from edgecloud.sim.evaluate import EpisodeStats, evaluate_env
 
@@ -42,15 +42,23 @@ class Agreement:
         return abs(self.sim_p95_s - self.live_p95_s) / self.live_p95_s
 
 
-def simulate(
-    config: CalibratedConfig, policies: Sequence[str], seeds: Sequence[int], policy_seed: int = 0
-) -> dict[str, EpisodeStats]:
-    """Each policy on the calibrated simulator; random draws seeded as the orchestrator's are."""
-    env = CalibratedEnv(config)
+def registry_factories(
+    policies: Sequence[str], policy_seed: int = 0
+) -> dict[str, Callable[[], Policy]]:
+    """The simulable registry policies, their random draws seeded as the orchestrator's are."""
     return {
-        name: evaluate_env(create_policy(name, random.Random(policy_seed)), env, list(seeds))
+        name: (lambda name=name: create_policy(name, random.Random(policy_seed)))  # type: ignore[misc]
         for name in policies
+        if simulable(name)
     }
+
+
+def simulate(
+    config: CalibratedConfig, factories: Mapping[str, Callable[[], Policy]], seeds: Sequence[int]
+) -> dict[str, EpisodeStats]:
+    """Each policy, made fresh, on the calibrated simulator."""
+    env = CalibratedEnv(config)
+    return {name: evaluate_env(make(), env, list(seeds)) for name, make in factories.items()}
 
 
 def agreements(
