@@ -77,3 +77,14 @@ def test_the_history_reads_back_in_pages_without_overlap(stack: Stack) -> None:
         before = page["next_before"]
         assert before is not None
     assert [i for page in pages for i in page] == [r["request_id"] for r in everything[:6]]
+
+
+def test_a_cursor_at_either_end_of_the_stream_pages_instead_of_failing(stack: Stack) -> None:
+    url = f"{stack.orchestrator_url}/history"
+    newest = httpx.get(url, params={"limit": 3}).json()["data"]
+    oldest = httpx.get(url, params={"limit": 3, "before": "0-0"})
+    assert oldest.status_code == 200, oldest.text
+    assert oldest.json() == {"data": [], "next_before": None}
+    beyond = httpx.get(url, params={"limit": 3, "before": f"{10**20 - 1}-{10**20 - 1}"})
+    assert beyond.status_code == 200, beyond.text
+    assert beyond.json()["data"] == newest

@@ -57,6 +57,7 @@ def start(procs: Processes) -> dict[str, tuple[str, list[str]]]:
                 edge_url=AnyHttpUrl(engine),
                 cloud_url=AnyHttpUrl(engine),
                 shared_secret=SecretStr(SHARED_SECRET),
+                admin_token=SecretStr(ADMIN_TOKEN),  # so that the reset is tested past its door
             )
         ),
     )

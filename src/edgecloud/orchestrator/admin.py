@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from edgecloud.api.errors import ErrorResponse, ServiceUnavailableError
 from edgecloud.common.admin_auth import require_admin
@@ -44,12 +45,20 @@ class ResetReply(BaseModel):
     pool_size: int = Field(description="experiences in the pool after the reset")
 
 
+async def _strictly_valid(request: Request) -> None:
+    """The pool's records as GET /history writes them: no coercion (``false`` is not a time)."""
+    try:
+        ResetRequest.model_validate_json(await request.body(), strict=True)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False)) from exc
+
+
 def _state_reset(request: Request) -> StateReset:
     reset: StateReset = request.app.state.reset
     return reset
 
 
-@admin_api.post("/reset", response_model=ResetReply)
+@admin_api.post("/reset", response_model=ResetReply, dependencies=[Depends(_strictly_valid)])
 async def reset(
     body: ResetRequest, state: Annotated[StateReset, Depends(_state_reset)]
 ) -> ResetReply:

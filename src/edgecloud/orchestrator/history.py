@@ -42,6 +42,21 @@ ORCHESTRATOR_HALF = "orchestrator"
 RADIO_HALF = "radio"
 
 
+_MAX_ID_PART = 2**64 - 1
+
+
+def entry_id_before(entry_id: str) -> str | None:
+    """The newest stream id older than ``entry_id`` (``ms-seq``), for an inclusive XREVRANGE bound;
+    None when nothing is older (``0-0``). Parts past Redis' 64-bit range are clamped to it, so a
+    cursor from anywhere pages instead of failing."""
+    ms, seq = (min(int(part), _MAX_ID_PART) for part in entry_id.split("-"))
+    if seq > 0:
+        return f"{ms}-{seq - 1}"
+    if ms > 0:
+        return f"{ms - 1}-{_MAX_ID_PART}"
+    return None
+
+
 class HistoryStore:
     def __init__(
         self, redis: Redis, settings: OrchestratorSettings, metrics: OrchestratorMetrics
@@ -167,7 +182,9 @@ class HistoryStore:
     ) -> tuple[list[HistoryRecord], str | None]:
         """Up to ``count`` records older than the entry ``before`` (all when None), newest first,
         and the cursor of the next older page (None when this page reached the oldest)."""
-        newest = f"({before}" if before is not None else "+"
+        newest = "+" if before is None else entry_id_before(before)
+        if newest is None:
+            return [], None
         entries: Any = await self._redis.xrevrange(
             self._settings.history_stream, max=newest, count=count
         )

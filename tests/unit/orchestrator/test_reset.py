@@ -138,3 +138,21 @@ async def test_history_pages_take_a_cursor_of_the_right_shape() -> None:
         away = await client.get("/history", params={"before": "1-0"})
     assert bad.status_code == 400
     assert away.status_code == 503
+
+
+@pytest.mark.anyio
+async def test_a_pool_record_must_be_one_as_history_gives_it_not_a_coercible_one() -> None:
+    settings = OrchestratorSettings(
+        redis_url="redis://127.0.0.1:1/0", admin_token="admin-token-for-tests"
+    )
+    engine = FakeEngine(settings.edge_model)
+    headers = {"Authorization": "Bearer admin-token-for-tests"}
+    written = record("r-1", Route.CLOUD).model_dump(mode="json")
+    async with orchestrator(engine, engine, settings) as client:
+        valid = await client.post("/admin/reset", json={"pool": [written]}, headers=headers)
+        coerced = await client.post(
+            "/admin/reset", json={"pool": [written | {"finished_at": False}]}, headers=headers
+        )
+    assert valid.status_code == 503, valid.text  # past validation, then Redis is away
+    assert coerced.status_code == 400
+    assert "finished_at" in coerced.text
