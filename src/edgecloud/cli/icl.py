@@ -81,4 +81,8 @@ def _print(scores: list[IclScore]) -> None:
             f"| {s.label} | {s.agreement:.3f} | {s.cloud_share:.0%} | {s.fallback_rate:.1%} "
             f"| {s.decision_s * 1000:.0f} ms |"
         )
-    typer.echo(f"the oracle chose the cloud for {scores[0].oracle_cloud_share:.0%} of the states")
+    cloud = scores[0].oracle_cloud_share
+    typer.echo(
+        f"the oracle chose the cloud for {cloud:.0%} of the states: always choosing the edge "
+        f"agrees {1 - cloud:.3f}, always the cloud {cloud:.3f}"
+    )

@@ -50,3 +50,11 @@ GEMMA3 = BundledModel(
 )
 
 BUNDLED_MODELS: dict[Route, BundledModel] = {SMOLLM2.tier: SMOLLM2, GEMMA3.tier: GEMMA3}
+
+
+def bundled_model(name: str) -> BundledModel:
+    """The bundled model served as ``name``."""
+    for model in BUNDLED_MODELS.values():
+        if model.name == name:
+            return model
+    raise KeyError(f"no bundled model is served as {name!r}")

@@ -15,7 +15,7 @@ from pydantic import AnyHttpUrl
 from edgecloud.common.app_services import EMULATED_ENGINE_FACTORY, AppService
 from edgecloud.common.read_timeout import PROTOCOL as READ_TIMEOUT_PROTOCOL
 from edgecloud.common.settings_env import settings_environment
-from edgecloud.llm.catalog import BUNDLED_MODELS
+from edgecloud.llm.catalog import BUNDLED_MODELS, BundledModel, bundled_model
 from edgecloud.llm.emulated import EmulatorSettings, load_profile
 from edgecloud.llm.launcher import vllm_command, vllm_environment
 from edgecloud.llm.models import model_dir
@@ -120,17 +120,20 @@ def _engines(s: StackSettings) -> list[ServiceSpec]:
     if s.emulated:
         specs = [_emulated_engine(s, Route.EDGE), _emulated_engine(s, Route.CLOUD)]
         if s.starts_decision_llm():
-            specs.append(_vllm_engine(s, Route.EDGE, s.decision_llm_port, "decision-llm", "auto"))
+            model = bundled_model(s.decision_llm_model)
+            specs.append(_vllm_engine(s, model, s.decision_llm_port, "decision-llm", "auto"))
         return specs
     binds = dict(zip((Route.EDGE, Route.CLOUD), cpu_split(), strict=True))
     return [
-        _vllm_engine(s, Route.EDGE, s.edge_port, "edge-llm", binds[Route.EDGE]),
-        _vllm_engine(s, Route.CLOUD, s.cloud_port, "cloud-llm", binds[Route.CLOUD]),
+        _vllm_engine(s, BUNDLED_MODELS[tier], port, f"{tier}-llm", binds[tier])
+        for tier, port in ((Route.EDGE, s.edge_port), (Route.CLOUD, s.cloud_port))
     ]
 
 
-def _vllm_engine(s: StackSettings, tier: Route, port: int, name: str, cores: str) -> ServiceSpec:
-    """vLLM's CPU build serving a tier's bundled model, OpenMP bound to ``cores``."""
+def _vllm_engine(
+    s: StackSettings, model: BundledModel, port: int, name: str, cores: str
+) -> ServiceSpec:
+    """vLLM's CPU build serving a bundled model, OpenMP bound to ``cores``."""
     engine = EngineSettings(
         work_dir=s.work_dir,
         engine_python=s.engine_python,
@@ -140,7 +143,6 @@ def _vllm_engine(s: StackSettings, tier: Route, port: int, name: str, cores: str
         enforce_eager=s.enforce_eager,
         omp_threads_bind=cores,
     )
-    model = BUNDLED_MODELS[tier]
     return ServiceSpec(
         name,
         vllm_command(engine, model_dir(engine.models_dir, model).resolve(), model.name),
@@ -189,7 +191,7 @@ def _decision_llm(s: StackSettings) -> tuple[AnyHttpUrl | None, str | None]:
     if s.icl_url is not None:
         return s.icl_url, s.icl_model
     if s.starts_decision_llm():
-        return AnyHttpUrl(f"http://{s.host}:{s.decision_llm_port}"), BUNDLED_MODELS[Route.EDGE].name
+        return AnyHttpUrl(f"http://{s.host}:{s.decision_llm_port}"), s.decision_llm_model
     return None, None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AnyHttpUrl, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -42,13 +43,18 @@ class StackSettings(BaseSettings):
     cloud_profile: str = Field(
         default="cloud-h100x4-llama-3.1-70b", description="emulated cloud engine: the same"
     )
-    # ICL's decision LLM with emulated engines stays a real model: this URL, or else the bundled
-    # SmolLM2 on vLLM, started when `decision_llm` says so (default: when the stack's policy is
+    # ICL's decision LLM with emulated engines stays a real model: this URL, or else a bundled
+    # model on vLLM, started when `decision_llm` says so (default: when the stack's policy is
     # an ICL policy). Without one, UEs cannot ask for ICL. With real engines it is the edge's.
     icl_url: AnyHttpUrl | None = None
     icl_model: str | None = None
     decision_llm: bool | None = None
     decision_llm_port: int = 8103
+    decision_llm_model: Literal["smollm2-135m-instruct", "gemma-3-270m"] = Field(
+        default="gemma-3-270m",
+        description="the bundled model the stack's own decision LLM serves; Gemma agreed best "
+        "with the oracle in `edgecloud icl eval --scenario paper` (README)",
+    )
     # DQN and PPO models (`edgecloud sim train`) the orchestrator serves as `dqn` and `ppo`.
     dqn_model_path: Path | None = None
     ppo_model_path: Path | None = None
@@ -77,7 +83,7 @@ class StackSettings(BaseSettings):
         return self.engine is StackEngine.EMULATED
 
     def starts_decision_llm(self) -> bool:
-        """Whether the stack runs the bundled SmolLM2 as a decision LLM of its own."""
+        """Whether the stack runs a bundled model as a decision LLM of its own."""
         if not self.emulated or self.icl_url is not None:
             return False
         if self.decision_llm is not None:
