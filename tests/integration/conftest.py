@@ -72,6 +72,9 @@ def start_stack(settings: StackSettings) -> Stack:
     (settings.state_dir / "logs").mkdir(parents=True, exist_ok=True)
     # A fresh TSDB: series of an earlier session would answer the dashboard queries for this one.
     shutil.rmtree(settings.state_dir / "prometheus-data", ignore_errors=True)
+    # And a fresh history: the stack's Redis keeps its append-only file between sessions.
+    shutil.rmtree(settings.redis_data_dir, ignore_errors=True)
+    settings.redis_data_dir.mkdir(parents=True)
     (settings.state_dir / "prometheus.yml").write_text(prometheus_config(settings))
     for name, spec in specs.items():
         log = stack.log_path(name).open("wb")
@@ -147,7 +150,7 @@ def extra_orchestrator(stack: Stack, name: str, env: dict[str, str]) -> Iterator
             url=f"http://127.0.0.1:{port}/healthz",
             method="GET",
             status=200,
-            envvars=base.env | env,
+            envvars=base.env | {"EDGECLOUD_ORCH_INSTANCE_ID": name} | env,
             timeout=30,
             stdout=log,
             stderr=log,

@@ -23,9 +23,10 @@ from edgecloud.policies import ExperiencePool
 from .admin import admin_api
 from .endpoints import TierEndpoint
 from .engine_load import poll_load
-from .history import HistoryStore
+from .history import OUTAGE, HistoryStore
 from .history_source import RedisHistorySource
 from .metrics import OrchestratorMetrics
+from .report_consumer import ReportConsumer
 from .reset import StateReset
 from .routes import health_api, history_api, openai_api, policy_api
 from .service import ChatService
@@ -107,14 +108,16 @@ async def _start(
         settings, endpoints, history, metrics, background, DEFAULT_QUALITY, decider
     )
     loops = {
-        "report_consumer": history.run_consumer(settings.instance_id),
+        "report_consumer": ReportConsumer(redis, history, settings, metrics).run(),
         "pool_feed": feed.run(settings.pool_refresh_s, metrics.pool_size.set),
         "load_poller": poll_load(
             list(endpoints.values()), settings.load_poll_s, metrics.engine_requests
         ),
     }
     app.state.loops = await stack.enter_async_context(running(loops))
-    stack.push_async_callback(background.drain)
+    # At exit, last in first out: pending writes finish, then what Redis has not taken is replayed.
+    stack.push_async_callback(history.spool.flush, history.write_spooled, OUTAGE)
+    stack.push_async_callback(background.drain, settings.shutdown_drain_s)
 
 
 def _engine_client(

@@ -7,14 +7,13 @@ writer sees both and finishes the record; ``SET NX`` on a done-key guards agains
 sweeper finishing the same request twice. A request whose report does not arrive within
 ``join_timeout_s`` is finished without radio parts and counted as ``report_missing``.
 
-If Redis is unreachable the record is finished locally (metrics still count it) and the lost history
-write is counted as ``dropped``: never silently lost.
+If Redis is unreachable, halves and records go to a bounded local spool and are replayed in order
+when it is back (``history_spool``); only a full spool drops a record, and that is counted as
+``dropped``: never silently lost.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
 from typing import Any
@@ -22,11 +21,12 @@ from typing import Any
 from pydantic import ValidationError
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import RedisError, ResponseError
+from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from edgecloud.common.reports import REPORT_FIELD, DeliveryReport
+from edgecloud.common.reports import DeliveryReport
+from edgecloud.common.spool import Spool
 
 from .metrics import OrchestratorMetrics
 from .records import HistoryRecord, OrchestratorPart, join
@@ -66,80 +66,116 @@ class HistoryStore:
         self._metrics = metrics
         self._prefix = f"{settings.history_stream}:join"
         self._pending = f"{self._prefix}:pending"
+        # While Redis is away: halves not yet joined and records not yet written, in order.
+        self.spool: Spool[OrchestratorPart | HistoryRecord] = Spool(
+            settings.history_spool_max, metrics.history_spool
+        )
 
     def _join_key(self, request_id: str) -> str:
         return f"{self._prefix}:{request_id}"
 
+    def _retrying(self) -> AsyncRetrying:
+        """Every write is retried a few times (a stale pooled connection after a Redis restart
+        fails once), then the write goes to the spool."""
+        return AsyncRetrying(
+            stop=stop_after_attempt(self._settings.history_write_attempts),
+            wait=wait_exponential(multiplier=0.1, max=2.0),
+            retry=retry_if_exception_type(OUTAGE),
+            reraise=True,
+        )
+
     async def submit(self, part: OrchestratorPart) -> None:
-        """Record the orchestrator's half; finish now if the report is already there or not due."""
-        if not part.via_radio:
-            await self._finish(part, None, outcome="direct")
+        """Record the orchestrator's half; finish now if the report is already there or not due.
+        With Redis away (or writes still spooled, to keep their order) the half is spooled."""
+        if self.spool:
+            self._spool(part)
             return
         try:
-            halves = await self._put_half(
-                part.request_id, ORCHESTRATOR_HALF, part.model_dump_json()
-            )
-            if RADIO_HALF.encode() not in halves:
-                deadline = time.time() + self._settings.join_timeout_s
-                await self._redis.zadd(self._pending, {part.request_id: deadline})
-                return
+            await self._submit(part)
+        except OUTAGE:
+            logger.warning("Redis unavailable: request %s spooled", part.request_id)
+            self._spool(part)
         except RedisError:
-            logger.exception(
-                "Redis unavailable: request %s finished without its report", part.request_id
-            )
+            logger.exception("request %s could not be joined", part.request_id)
             self._finish_locally(part)
+
+    async def write_spooled(self, item: OrchestratorPart | HistoryRecord) -> None:
+        """Replay one spooled item (an outage propagates: the item stays spooled)."""
+        if isinstance(item, HistoryRecord):
+            await self._append(item)
+            self._metrics.history.labels("replayed").inc()
+        else:
+            await self._submit(item)
+
+    async def _submit(self, part: OrchestratorPart) -> None:
+        if not part.via_radio:
+            await self._write(join(part, None, self._settings.violation_penalty_s), "direct")
+            return
+        halves = await self._put_half(part.request_id, ORCHESTRATOR_HALF, part.model_dump_json())
+        if RADIO_HALF.encode() not in halves:
+            deadline = time.time() + self._settings.join_timeout_s
+            async for attempt in self._retrying():
+                with attempt:
+                    await self._redis.zadd(self._pending, {part.request_id: deadline})
             return
         await self._complete(part.request_id, halves, outcome="joined")
 
+    def _spool(self, item: OrchestratorPart | HistoryRecord) -> None:
+        if not self.spool.put(item):
+            request_id = item.request_id
+            logger.error("history spool full: request %s dropped", request_id)
+            if isinstance(item, OrchestratorPart):
+                self._finish_locally(item)
+            else:
+                self._metrics.history.labels("dropped").inc()
+
     async def _put_half(self, request_id: str, half: str, payload: str) -> dict[bytes, bytes]:
         key = self._join_key(request_id)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, half, payload)
-            pipe.hgetall(key)
-            pipe.expire(key, JOIN_TTL_S)
-            _, halves, _ = await pipe.execute()
+        async for attempt in self._retrying():
+            with attempt:
+                async with self._redis.pipeline(transaction=True) as pipe:
+                    pipe.hset(key, half, payload)
+                    pipe.hgetall(key)
+                    pipe.expire(key, JOIN_TTL_S)
+                    _, halves, _ = await pipe.execute()
         return dict(halves)
 
     async def _complete(self, request_id: str, halves: dict[bytes, bytes], outcome: str) -> None:
-        claimed = await self._redis.set(
-            f"{self._join_key(request_id)}:done", b"1", nx=True, ex=JOIN_TTL_S
-        )
+        claimed = await self._redis.set(self._done_key(request_id), b"1", nx=True, ex=JOIN_TTL_S)
         if not claimed:
             return
         part = OrchestratorPart.model_validate_json(halves[ORCHESTRATOR_HALF.encode()])
         raw_report = halves.get(RADIO_HALF.encode())
         report = DeliveryReport.model_validate_json(raw_report) if raw_report else None
-        await self._finish(part, report, outcome=outcome)
+        await self._write(join(part, report, self._settings.violation_penalty_s), outcome)
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.delete(self._join_key(request_id))
             pipe.zrem(self._pending, request_id)
             await pipe.execute()
 
-    async def _finish(
-        self, part: OrchestratorPart, report: DeliveryReport | None, outcome: str
-    ) -> HistoryRecord:
-        record = join(part, report, self._settings.violation_penalty_s)
+    def _done_key(self, request_id: str) -> str:
+        return f"{self._join_key(request_id)}:done"
+
+    async def _write(self, record: HistoryRecord, outcome: str) -> None:
+        """The finished record into the history; spooled when Redis is away."""
         self._metrics.observe_record(record)
         try:
-            async for attempt in AsyncRetrying(
-                stop=stop_after_attempt(self._settings.history_write_attempts),
-                wait=wait_exponential(multiplier=0.1, max=2.0),
-                retry=retry_if_exception_type(RedisError),
-                reraise=True,
-            ):
-                with attempt:
-                    await self._redis.xadd(
-                        self._settings.history_stream,
-                        {RECORD_FIELD: record.model_dump_json()},
-                        maxlen=self._settings.history_maxlen,
-                        approximate=True,
-                    )
-        except RedisError:
-            logger.exception("history record %s dropped: Redis unavailable", part.request_id)
-            self._metrics.history.labels("dropped").inc()
+            await self._append(record)
+        except OUTAGE:
+            logger.warning("Redis unavailable: record %s spooled", record.request_id)
+            self._spool(record)
         else:
             self._metrics.history.labels(outcome).inc()
-        return record
+
+    async def _append(self, record: HistoryRecord) -> None:
+        async for attempt in self._retrying():
+            with attempt:
+                await self._redis.xadd(
+                    self._settings.history_stream,
+                    {RECORD_FIELD: record.model_dump_json()},
+                    maxlen=self._settings.history_maxlen,
+                    approximate=True,
+                )
 
     def _finish_locally(self, part: OrchestratorPart) -> None:
         self._metrics.observe_record(join(part, None, self._settings.violation_penalty_s))
@@ -148,6 +184,11 @@ class HistoryStore:
     async def on_report(self, report: DeliveryReport) -> None:
         if report.status_code != 200:
             return  # the orchestrator rejected the request: there is no generation to record
+        if await self._redis.exists(self._done_key(report.request_id)):
+            # Finished without it (report_missing) before it came: the record stays as written,
+            # so that no request has two; the late report is counted.
+            self._metrics.late_reports.inc()
+            return
         halves = await self._put_half(report.request_id, RADIO_HALF, report.model_dump_json())
         if ORCHESTRATOR_HALF.encode() in halves:
             await self._complete(report.request_id, halves, outcome="joined")
@@ -198,50 +239,3 @@ class HistoryStore:
             return records, None
         last = entries[-1][0]
         return records, last.decode() if isinstance(last, bytes) else str(last)
-
-    async def run_consumer(self, consumer: str, block_ms: int = 1000) -> None:
-        """Read delivery reports with the replicas' consumer group and sweep overdue joins."""
-        stream, group = self._settings.delivery_stream, self._settings.delivery_group
-        last_sweep = 0.0
-        while True:
-            try:
-                with contextlib.suppress(ResponseError):  # BUSYGROUP: it exists already
-                    await self._redis.xgroup_create(stream, group, id="$", mkstream=True)
-                while True:
-                    batches: Any = await self._redis.xreadgroup(
-                        group, consumer, {stream: ">"}, count=100, block=block_ms
-                    )
-                    for _, entries in batches or []:
-                        for entry_id, fields in entries:
-                            await self._handle_safely(fields)
-                            await self._redis.xack(stream, group, entry_id)
-                    if time.monotonic() - last_sweep >= 1.0:
-                        await self.sweep()
-                        last_sweep = time.monotonic()
-            except OUTAGE:
-                logger.warning("delivery-report consumer: Redis unavailable, retrying in 1 s")
-                await asyncio.sleep(1.0)
-            except Exception:  # a bug must not end the loop for good; /readyz would not see it
-                logger.exception("delivery-report consumer failed; restarting in 1 s")
-                self._metrics.loop_restarts.labels("report_consumer").inc()
-                await asyncio.sleep(1.0)
-
-    async def _handle_safely(self, fields: dict[bytes, bytes]) -> None:
-        """Handle one report; one that cannot be handled is counted and passed over (and then
-        acknowledged), so it never holds up the ones after it."""
-        try:
-            await self._handle_entry(fields)
-        except OUTAGE:
-            raise
-        except Exception:
-            logger.exception("delivery report could not be joined: %r", fields)
-            self._metrics.bad_reports.inc()
-
-    async def _handle_entry(self, fields: dict[bytes, bytes]) -> None:
-        try:
-            report = DeliveryReport.model_validate_json(fields[REPORT_FIELD.encode()])
-        except (KeyError, ValidationError):
-            logger.error("malformed delivery report skipped: %r", fields)
-            self._metrics.bad_reports.inc()
-            return
-        await self.on_report(report)

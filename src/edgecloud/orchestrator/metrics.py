@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from edgecloud.common.spool import SpoolMetrics
 from edgecloud.icl.metrics import DecisionMetrics
 from edgecloud.model.tasks import Route, TaskType
 
@@ -31,7 +32,8 @@ DELAY_BUCKETS_S = (
     60,
     120,
 )
-HISTORY_OUTCOMES = ("joined", "report_missing", "direct", "dropped")
+# replayed: written from the spool after Redis was away (finished as one of the others).
+HISTORY_OUTCOMES = ("joined", "report_missing", "direct", "replayed", "dropped")
 
 
 DELAY_PARTS = ("uplink", "decision", "queue", "backhaul", "ttft", "decode", "downlink", "other")
@@ -96,7 +98,8 @@ class OrchestratorMetrics:
         )
         self.history = Counter(
             "edgecloud_history_records",
-            "History records written, by outcome (joined, report_missing, direct, dropped)",
+            "History records written, by outcome (joined, report_missing, direct, replayed, "
+            "dropped)",
             ["outcome"],
             registry=registry,
         )
@@ -112,6 +115,18 @@ class OrchestratorMetrics:
             "acknowledged and passed over",
             registry=registry,
         )
+        self.late_reports = Counter(
+            "edgecloud_delivery_reports_late",
+            "Delivery reports that came after their request was finished without one "
+            "(report_missing): counted, the record left as written",
+            registry=registry,
+        )
+        self.claimed_reports = Counter(
+            "edgecloud_delivery_reports_claimed",
+            "Delivery reports claimed from a consumer that read and did not acknowledge them",
+            registry=registry,
+        )
+        self.history_spool = SpoolMetrics(registry, "edgecloud_history", "History writes")
         self.loop_restarts = Counter(
             "edgecloud_background_loop_restarts",
             "Background loops restarted after an unexpected error",

@@ -5,7 +5,7 @@ Example: ``EDGECLOUD_ORCH_CLOUD_URL=http://radio-emulator:8000/backhaul``.
 
 from __future__ import annotations
 
-import uuid
+import socket
 from pathlib import Path
 
 from pydantic import AnyHttpUrl, BaseModel, Field
@@ -59,7 +59,9 @@ class OrchestratorSettings(BaseSettings):
     admin_token: OptionalSecret = None
     default_policy: str = "greedy"
     seed: int = 0
-    instance_id: str = Field(default_factory=lambda: uuid.uuid4().hex[:12])
+    # The replica's name as a consumer of delivery reports: stable across restarts (a restarted
+    # replica finds its own pending reports); give each replica on one host its own.
+    instance_id: str = Field(default_factory=socket.gethostname, min_length=1, max_length=200)
 
     default_max_tokens: int = Field(default=256, ge=1, le=8192)
     # The paper's t_back: the extra delay of the cloud path, both directions of the backhaul.
@@ -84,6 +86,12 @@ class OrchestratorSettings(BaseSettings):
     delivery_stream: str = "edgecloud:delivery"
     delivery_group: str = "orchestrators"
     join_timeout_s: float = Field(default=10.0, gt=0, description="wait for a delivery report")
+    # Reports a replica read and did not acknowledge for this long are claimed by another.
+    report_claim_idle_s: float = Field(default=30.0, gt=0)
+    # History writes kept in memory while Redis is unreachable, replayed in order when it is back.
+    history_spool_max: int = Field(default=20_000, ge=0)
+    # At shutdown (after uvicorn's graceful wait for open streams) pending writes get this long.
+    shutdown_drain_s: float = Field(default=10.0, gt=0)
 
     # A request waits at most this long for a tier's admission slot, then gets a 503 with
     # Retry-After (both tiers full is overload, and waiting forever hides it).

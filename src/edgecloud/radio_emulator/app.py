@@ -87,7 +87,11 @@ async def _start(
     )
     background = BackgroundTasks()
     publisher = ReportPublisher(
-        redis, settings.delivery_stream, settings.delivery_stream_maxlen, metrics
+        redis,
+        settings.delivery_stream,
+        settings.delivery_stream_maxlen,
+        metrics,
+        spool_max=settings.report_spool_max,
     )
     app.state.air = AirInterface(
         environment,
@@ -115,8 +119,11 @@ async def _start(
     )
     loops = {f"{d.value}_scheduler": s.run() for d, s in schedulers.items()}
     loops["mobility"] = _move_ues(environment, settings.mobility_step_s)
+    loops["report_spool"] = publisher.run_replay()
     app.state.loops = await stack.enter_async_context(running(loops))
-    stack.push_async_callback(background.drain)
+    # At exit, last in first out: reports being published finish, then the spool is replayed.
+    stack.push_async_callback(publisher.flush)
+    stack.push_async_callback(background.drain, settings.shutdown_drain_s)
 
 
 def _secret(settings: RadioSettings) -> str | None:

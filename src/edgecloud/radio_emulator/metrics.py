@@ -8,6 +8,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Metr
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from edgecloud.common.spool import SpoolMetrics
 from edgecloud.model.cells import Direction, RadioEnvironment
 
 from .scheduler import AirScheduler
@@ -66,10 +67,14 @@ class RadioMetrics:
         )
         self.reports = Counter(
             "edgecloud_radio_delivery_reports",
-            "Delivery reports by outcome (published, dropped)",
+            "Delivery reports by outcome (published: in the stream, directly or from the spool; "
+            "dropped)",
             ["outcome"],
             registry=registry,
         )
+        self.report_spool = SpoolMetrics(registry, "edgecloud_radio_report", "Delivery reports")
+        for outcome in ("published", "dropped"):
+            self.reports.labels(outcome)
         self.registered_ues = Gauge(
             "edgecloud_radio_registered_ues", "UEs known to the emulator", registry=registry
         )

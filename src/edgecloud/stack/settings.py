@@ -79,6 +79,11 @@ class StackSettings(BaseSettings):
         return self.work_dir / self.state_dir_name
 
     @property
+    def redis_data_dir(self) -> Path:
+        """Redis' append-only file: the history outlives a restart of Redis or of the stack."""
+        return self.state_dir / "redis"
+
+    @property
     def emulated(self) -> bool:
         return self.engine is StackEngine.EMULATED
 

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from .services import ServiceSpec
+from .services import SHUTDOWN_WAIT_S, ServiceSpec
 from .settings import StackSettings
 
 
@@ -58,7 +58,7 @@ def supervisord_config(settings: StackSettings, services: list[ServiceSpec]) -> 
             "startsecs=2",
             "stopasgroup=true",
             "killasgroup=true",
-            "stopwaitsecs=20",
+            f"stopwaitsecs={SHUTDOWN_WAIT_S}",
             "redirect_stderr=true",
             f"stdout_logfile={logs}/{spec.name}.log",
             "stdout_logfile_maxbytes=20MB",
@@ -85,6 +85,7 @@ class Supervisor:
 
     def start(self, services: list[ServiceSpec]) -> None:
         (self.settings.state_dir / "logs").mkdir(parents=True, exist_ok=True)
+        self.settings.redis_data_dir.mkdir(parents=True, exist_ok=True)
         self.config.write_text(supervisord_config(self.settings, services))
         subprocess.run([str(self._bin / "supervisord"), "-c", str(self.config)], check=True)
 
@@ -97,7 +98,7 @@ class Supervisor:
         )
         return result.stdout
 
-    def stop(self, timeout_s: float = 60.0) -> bool:
+    def stop(self, timeout_s: float = 120.0) -> bool:
         """Stop every service and the daemon; True when something was running."""
         pid = self.running_pid()
         if pid is None:

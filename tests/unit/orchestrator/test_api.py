@@ -142,7 +142,7 @@ async def test_unknown_policy_header_is_a_400() -> None:
 
 
 @pytest.mark.anyio
-async def test_a_redis_outage_keeps_serving_and_counts_dropped_history() -> None:
+async def test_a_redis_outage_keeps_serving_and_spools_the_history() -> None:
     async with orchestrator(FakeEngine(SETTINGS.edge_model), FakeEngine("c")) as client:
         for _ in range(2):
             ok = await client.post(
@@ -150,12 +150,14 @@ async def test_a_redis_outage_keeps_serving_and_counts_dropped_history() -> None
             )
             assert ok.status_code == 200
 
-        # History writes run in the background; they fail against the closed port.
-        async def both_dropped() -> str | None:
+        # History writes run in the background; they fail against the closed port and wait in
+        # the spool for Redis to come back.
+        async def both_spooled() -> str | None:
             metrics = (await client.get("/metrics/")).text
-            return metrics if 'history_records_total{outcome="dropped"} 2.0' in metrics else None
+            return metrics if "edgecloud_history_spool_items 2.0" in metrics else None
 
-        metrics = await eventually_async(both_dropped, timeout_s=10.0, what="two dropped records")
+        metrics = await eventually_async(both_spooled, timeout_s=10.0, what="two spooled records")
+    assert 'history_records_total{outcome="dropped"} 0.0' in metrics
     labels = 'policy="edge-only",route="edge",task_type="chat"'
     assert f"edgecloud_request_delay_seconds_count{{{labels}}} 2.0" in metrics
     assert 'edgecloud_request_delay_part_seconds_count{part="ttft",policy="edge-only"' in metrics

@@ -164,15 +164,17 @@ async def test_an_unreachable_orchestrator_is_a_503_and_counted() -> None:
 
 
 @pytest.mark.anyio
-async def test_a_report_that_cannot_be_published_is_counted_as_dropped() -> None:
+async def test_a_report_that_cannot_be_published_waits_in_the_spool() -> None:
     async with radio(FakeOrchestrator()) as client:
         await client.post("/v1/chat/completions", json=CHAT, headers={"X-UE-Id": "ue-1"})
 
-        async def dropped() -> bool:
+        async def spooled() -> bool:
             text = (await client.get("/metrics/")).text
-            return 'edgecloud_radio_delivery_reports_total{outcome="dropped"} 1.0' in text
+            return "edgecloud_radio_report_spool_items 1.0" in text
 
-        assert await eventually_async(dropped, timeout_s=10.0, what="a dropped report")
+        assert await eventually_async(spooled, timeout_s=10.0, what="a spooled report")
+        text = (await client.get("/metrics/")).text
+        assert 'edgecloud_radio_delivery_reports_total{outcome="dropped"} 0.0' in text
 
 
 @pytest.mark.anyio

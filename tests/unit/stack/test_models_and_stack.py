@@ -114,3 +114,11 @@ def test_the_local_stack_gets_private_secrets_that_persist(tmp_path: Path) -> No
 def test_the_local_prometheus_refuses_to_start_without_its_recording_rules(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no recording rules"):
         prometheus_config(StackSettings(prometheus_rules_dir=tmp_path))
+
+
+def test_the_stacks_redis_appends_to_a_file_in_its_state_dir() -> None:
+    settings = StackSettings(with_prometheus=False)
+    argv = {s.name: s for s in stack_services(settings)}["redis"].argv
+    assert argv[argv.index("--dir") + 1] == str(settings.state_dir / "redis")
+    assert argv[argv.index("--appendonly") + 1] == "yes"
+    assert argv[argv.index("--appendfsync") + 1] == "everysec"
