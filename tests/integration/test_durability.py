@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import redis as sync_redis
 from mirakuru import TCPExecutor
@@ -27,7 +28,7 @@ from edgecloud.radio_emulator.publisher import ReportPublisher
 from edgecloud.stack import free_port, redis_command
 from tests.unit.orchestrator.test_records_and_state import part
 
-from .conftest import Stack
+from .conftest import ADMIN, Stack
 from .test_end_to_end import ask, history_record
 
 pytestmark = [pytest.mark.integration]
@@ -254,3 +255,29 @@ def test_redis_stopped_during_requests_through_the_radio_loses_no_record(stack: 
         assert record["radio"]["dl_bytes"] == len(answer.content)
     # Redis' append-only file brought back what it held before it stopped.
     assert client.xlen("edgecloud:history") >= kept + 3
+
+
+@pytest.mark.llm
+def test_a_restarted_radio_emulator_keeps_what_the_admin_api_changed(stack: Stack) -> None:
+    admin = httpx.Client(base_url=stack.radio_url, headers=ADMIN, timeout=10)
+    cell = admin.get("/cells").json()[2]
+    placed = admin.put(
+        "/admin/ues/ue-kept",
+        json={"x_m": cell["x_m"] + 40.0, "y_m": cell["y_m"], "static_rbs": {"downlink": 6}},
+    )
+    assert placed.status_code == 200, placed.text
+    assert admin.put("/admin/cells/2", json={"load": 0.35}).status_code == 200
+    executor = stack.executors["radio-emulator"]
+    try:
+        executor.stop()
+        executor.start()
+        after = admin.get("/ues/ue-kept").json()
+        load_after = admin.get("/cells").json()[2]["load"]
+    finally:
+        admin.put("/admin/cells/2", json={"load": cell["load"]})
+        admin.delete("/admin/ues/ue-kept")
+    assert after["cell_id"] == placed.json()["cell_id"]
+    assert after["x_m"] == pytest.approx(cell["x_m"] + 40.0)
+    assert after["y_m"] == pytest.approx(cell["y_m"])
+    assert after["static_rbs"]["downlink"] == 6
+    assert load_after == pytest.approx(0.35)

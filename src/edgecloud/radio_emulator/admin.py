@@ -2,27 +2,45 @@
 
 Every change needs ``Authorization: Bearer <EDGECLOUD_RADIO_ADMIN_TOKEN>``; with no token configured
 the API refuses all changes (there is no default token). Every value is validated; a bad one is a
-400 in the common error shape.
+400 in the common error shape. Every change is also kept in Redis (``admin_state``) and restored
+when the emulator starts; a change Redis did not keep is applied and answered with a 503 that says
+so.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, model_validator
+import logging
+from typing import Annotated, Any
 
-from edgecloud.api.errors import BadRequestError, ErrorResponse, NotFoundError
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    model_validator,
+)
+
+from edgecloud.api.errors import (
+    BadRequestError,
+    ErrorResponse,
+    NotFoundError,
+    ServiceUnavailableError,
+)
 from edgecloud.common.admin_auth import require_admin
 from edgecloud.model.cells import Direction, RadioConfigError
 from edgecloud.model.mobility import Mobility, MobilityKind
 from edgecloud.model.scheduling import SchedulerKind
 
-from .air import resolve_ue_id
+from .admin_state import AdminStateError, AdminStateStore
+from .air import AirInterface, resolve_ue_id
 from .deps import AirDep, BackhaulDep
 from .links import Backhaul
 from .schemas import UeView, ue_view
 
 ERRORS: dict[int | str, dict[str, object]] = {
-    code: {"model": ErrorResponse} for code in (400, 401, 403, 404)
+    code: {"model": ErrorResponse} for code in (400, 401, 403, 404, 503)
 }
 admin_api = APIRouter(
     prefix="/admin", tags=["admin"], dependencies=[Depends(require_admin)], responses=ERRORS
@@ -31,6 +49,27 @@ cells_api = APIRouter(prefix="/cells", tags=["UEs"])
 
 
 MIN_BACKHAUL_RATE_BPS = 1e5
+
+logger = logging.getLogger(__name__)
+
+
+def _state(request: Request) -> AdminStateStore:
+    store: AdminStateStore = request.app.state.admin_state
+    return store
+
+
+StateDep = Annotated[AdminStateStore, Depends(_state)]
+
+
+async def _keep(change: Any) -> None:
+    """Run a store change; Redis refusing it is a 503 (the change itself is in effect)."""
+    try:
+        await change
+    except AdminStateError as exc:
+        raise ServiceUnavailableError(
+            "applied, but Redis did not keep it: a restart of the radio emulator would forget it",
+            code="redis",
+        ) from exc
 
 
 class Strict(BaseModel):
@@ -122,13 +161,15 @@ async def list_cells(air: AirDep) -> list[CellView]:
 
 
 @admin_api.put("/cells/{cell_id}", response_model=CellView)
-async def put_cell(cell_id: int, update: CellUpdate, air: AirDep) -> CellView:
+async def put_cell(cell_id: int, update: CellUpdate, air: AirDep, state: StateDep) -> CellView:
     """Change a cell's transmit power or load (the interference it causes)."""
     try:
         air.environment.set_cell(cell_id, update.power_dbm, update.load)
     except RadioConfigError as exc:
         raise NotFoundError(str(exc), param="cell_id", code="unknown_cell") from exc
-    return (await list_cells(air))[cell_id]
+    view = (await list_cells(air))[cell_id]
+    await _keep(state.save(f"cell:{cell_id}", {"power_dbm": view.power_dbm, "load": view.load}))
+    return view
 
 
 @admin_api.get("/scheduler", response_model=SchedulerConfig)
@@ -142,15 +183,21 @@ async def get_scheduler(air: AirDep) -> SchedulerConfig:
 
 
 @admin_api.put("/scheduler", response_model=SchedulerConfig)
-async def put_scheduler(config: SchedulerConfig, air: AirDep) -> SchedulerConfig:
+async def put_scheduler(config: SchedulerConfig, air: AirDep, state: StateDep) -> SchedulerConfig:
     """Change a direction's scheduler or the PF averaging window."""
+    apply_scheduler(air, config)
+    now = await get_scheduler(air)
+    await _keep(state.save("scheduler", now.model_dump(mode="json")))
+    return now
+
+
+def apply_scheduler(air: AirInterface, config: SchedulerConfig) -> None:
     if config.downlink is not None:
         air.downlink.set_kind(config.downlink)
     if config.uplink is not None:
         air.uplink.set_kind(config.uplink)
     if config.pf_window_epochs is not None:
         air.downlink.pf_window_epochs = air.uplink.pf_window_epochs = config.pf_window_epochs
-    return await get_scheduler(air)
 
 
 @admin_api.get("/backhaul", response_model=BackhaulConfig)
@@ -161,15 +208,30 @@ async def get_backhaul(proxy: BackhaulDep) -> BackhaulConfig:
 
 
 @admin_api.put("/backhaul", response_model=BackhaulConfig)
-async def put_backhaul(config: BackhaulConfig, proxy: BackhaulDep) -> BackhaulConfig:
+async def put_backhaul(
+    config: BackhaulConfig, proxy: BackhaulDep, state: StateDep
+) -> BackhaulConfig:
     """Change the backhaul (both directions)."""
     proxy.backhaul = Backhaul.symmetric(config.delay_s, config.rate_bps, config.jitter_s)
+    await _keep(state.save("backhaul", config.model_dump(mode="json")))
     return config
 
 
 @admin_api.put("/ues/{ue_id}", response_model=UeView)
-async def put_ue(ue_id: str, update: UeUpdate, air: AirDep) -> UeView:
+async def put_ue(ue_id: str, update: UeUpdate, air: AirDep, state: StateDep) -> UeView:
     """Place a UE, set its mobility or static RBs; an unknown UE is registered."""
+    view = apply_ue(air, ue_id, update)
+    field = f"ue:{view.ue_id}"
+
+    async def merge() -> None:  # over the UE's earlier changes: a PUT sets only what it gives
+        saved = await state.get(field) or {}
+        await state.save(field, saved | update.model_dump(mode="json", exclude_unset=True))
+
+    await _keep(merge())
+    return view
+
+
+def apply_ue(air: AirInterface, ue_id: str, update: UeUpdate) -> UeView:
     ue = air.attach(resolve_ue_id(ue_id, None), check_coverage=False, pin=True)
     env = air.environment
     try:
@@ -186,9 +248,10 @@ async def put_ue(ue_id: str, update: UeUpdate, air: AirDep) -> UeView:
 
 
 @admin_api.delete("/ues/{ue_id}", status_code=204, response_class=Response)
-async def delete_ue(ue_id: str, air: AirDep) -> Response:
+async def delete_ue(ue_id: str, air: AirDep, state: StateDep) -> Response:
     """Forget a UE and its scheduler state (it is placed again, at the same spot, if it comes
     back)."""
     if not air.registry.forget(ue_id):
         raise NotFoundError(f"UE {ue_id} is not registered", param="ue_id", code="unknown_ue")
+    await _keep(state.delete(f"ue:{ue_id}"))
     return Response(status_code=204)

@@ -20,6 +20,8 @@ from edgecloud.common.tasks import BackgroundTasks, running
 from edgecloud.model.cells import Direction, RadioEnvironment
 
 from .admin import admin_api, cells_api
+from .admin_restore import restore
+from .admin_state import AdminStateStore
 from .air import AirInterface
 from .backhaul_proxy import BackhaulProxy
 from .links import Backhaul
@@ -117,6 +119,7 @@ async def _start(
         metrics,
         _secret(settings),
     )
+    await _restore_admin_state(app, redis, settings, metrics)
     loops = {f"{d.value}_scheduler": s.run() for d, s in schedulers.items()}
     loops["mobility"] = _move_ues(environment, settings.mobility_step_s)
     loops["report_spool"] = publisher.run_replay()
@@ -124,6 +127,13 @@ async def _start(
     # At exit, last in first out: reports being published finish, then the spool is replayed.
     stack.push_async_callback(publisher.flush)
     stack.push_async_callback(background.drain, settings.shutdown_drain_s)
+
+
+async def _restore_admin_state(
+    app: FastAPI, redis: Redis, settings: RadioSettings, metrics: RadioMetrics
+) -> None:
+    app.state.admin_state = AdminStateStore(redis, settings.admin_state_key, metrics.admin_state)
+    await restore(app.state.admin_state, app.state.air, app.state.backhaul)
 
 
 def _secret(settings: RadioSettings) -> str | None:

@@ -21,6 +21,7 @@ class RadioMetrics:
         self.errors.labels(str(status), code).inc()
 
     def __init__(self, registry: CollectorRegistry) -> None:
+        # A declarative table (one declaration per metric): long by design.
         self.requests = Counter(
             "edgecloud_radio_requests", "UE requests by HTTP status", ["status"], registry=registry
         )
@@ -75,6 +76,15 @@ class RadioMetrics:
         self.report_spool = SpoolMetrics(registry, "edgecloud_radio_report", "Delivery reports")
         for outcome in ("published", "dropped"):
             self.reports.labels(outcome)
+        self.admin_state = Counter(
+            "edgecloud_radio_admin_state",
+            "Admin changes kept in Redis and restored at start, by event (saved, save_failed, "
+            "restored, restore_failed: Redis unavailable, or a change that no longer validates)",
+            ["event"],
+            registry=registry,
+        )
+        for event in ("saved", "save_failed", "restored", "restore_failed"):
+            self.admin_state.labels(event)
         self.registered_ues = Gauge(
             "edgecloud_radio_registered_ues", "UEs known to the emulator", registry=registry
         )

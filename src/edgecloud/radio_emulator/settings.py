@@ -41,6 +41,8 @@ class RadioSettings(BaseSettings):
     delivery_stream_maxlen: int = Field(default=100_000, ge=100)
     # Delivery reports kept in memory while Redis is unreachable, replayed in order when it is back.
     report_spool_max: int = Field(default=20_000, ge=0)
+    # What the admin API changed, restored at start (a hash in Redis).
+    admin_state_key: str = "edgecloud:radio:admin"
     # At shutdown (after uvicorn's graceful wait for open streams) pending writes get this long.
     shutdown_drain_s: float = Field(default=10.0, gt=0)
     seed: int = _LAYOUT.seed
