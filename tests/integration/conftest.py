@@ -141,7 +141,20 @@ def stack() -> Iterator[Stack]:
 @contextmanager
 def extra_orchestrator(stack: Stack, name: str, env: dict[str, str]) -> Iterator[str]:
     """Another orchestrator process, like the stack's but with ``env`` on top; yields its URL."""
-    base = stack.specs["orchestrator"]
+    with extra_service(stack, "orchestrator", name, {"EDGECLOUD_ORCH_INSTANCE_ID": name} | env) as (
+        url,
+        _,
+    ):
+        yield url
+
+
+@contextmanager
+def extra_service(
+    stack: Stack, like: str, name: str, env: dict[str, str]
+) -> Iterator[tuple[str, HTTPExecutor]]:
+    """Another process of the stack's service ``like`` with ``env`` on top: its URL and executor
+    (to kill it)."""
+    base = stack.specs[like]
     port = free_port()
     argv = [a if a != str(base.port) else str(port) for a in base.argv]
     with (stack.settings.state_dir / "logs" / f"{name}.log").open("wb") as log:
@@ -150,7 +163,7 @@ def extra_orchestrator(stack: Stack, name: str, env: dict[str, str]) -> Iterator
             url=f"http://127.0.0.1:{port}/healthz",
             method="GET",
             status=200,
-            envvars=base.env | {"EDGECLOUD_ORCH_INSTANCE_ID": name} | env,
+            envvars=base.env | env,
             timeout=30,
             stdout=log,
             stderr=log,
@@ -158,6 +171,7 @@ def extra_orchestrator(stack: Stack, name: str, env: dict[str, str]) -> Iterator
         )
         executor.start()
         try:
-            yield f"http://127.0.0.1:{port}"
+            yield f"http://127.0.0.1:{port}", executor
         finally:
-            executor.stop()
+            if executor.running():
+                executor.stop()

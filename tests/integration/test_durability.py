@@ -4,6 +4,7 @@ report consumer and the radio's report publisher (in this process, over real con
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -28,8 +29,8 @@ from edgecloud.radio_emulator.publisher import ReportPublisher
 from edgecloud.stack import free_port, redis_command
 from tests.unit.orchestrator.test_records_and_state import part
 
-from .conftest import ADMIN, Stack
-from .test_end_to_end import ask, history_record
+from .conftest import ADMIN, Stack, extra_service
+from .test_end_to_end import QUESTION, ask, history_record
 
 pytestmark = [pytest.mark.integration]
 
@@ -281,3 +282,34 @@ def test_a_restarted_radio_emulator_keeps_what_the_admin_api_changed(stack: Stac
     assert after["y_m"] == pytest.approx(cell["y_m"])
     assert after["static_rbs"]["downlink"] == 6
     assert load_after == pytest.approx(0.35)
+
+
+@pytest.mark.llm
+def test_with_one_of_two_orchestrators_killed_requests_go_on_through_the_other(
+    stack: Stack,
+) -> None:
+    with (
+        extra_service(stack, "orchestrator", "orch-doomed", {
+            "EDGECLOUD_ORCH_INSTANCE_ID": "orch-doomed"}) as (doomed, doomed_process),
+        extra_service(stack, "radio-emulator", "radio-two-orchestrators", {
+            "EDGECLOUD_RADIO_ORCHESTRATOR_URL": doomed,
+            "EDGECLOUD_RADIO_ORCHESTRATOR_REPLICAS": json.dumps([stack.orchestrator_url]),
+        }) as (radio, _),
+    ):  # fmt: skip
+
+        def ask_radio(i: int) -> httpx.Response:
+            return httpx.post(
+                f"{radio}/v1/chat/completions",
+                json={"model": "auto", "messages": QUESTION, "max_tokens": 4},
+                headers={"X-UE-Id": f"ue-replicas-{i}", "X-Policy": "edge-only"},
+                timeout=120,
+            )
+
+        assert [ask_radio(i).status_code for i in range(2)] == [200, 200]
+        doomed_process.kill()
+        after = [ask_radio(i) for i in range(2, 6)]
+        metrics = httpx.get(f"{radio}/metrics/").text
+    assert [a.status_code for a in after] == [200] * 4
+    for answer in after:  # served by the live one, and recorded
+        history_record(stack, answer.headers["x-request-id"], timeout_s=30)
+    assert f'edgecloud_radio_orchestrator_failovers_total{{url="{doomed}"}} 1.0' in metrics

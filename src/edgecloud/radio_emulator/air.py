@@ -25,6 +25,7 @@ from edgecloud.common.tasks import BackgroundTasks
 from edgecloud.model.cells import UE_ID_PATTERN, RadioEnvironment, Ue
 
 from .metrics import RadioMetrics
+from .orchestrators import OrchestratorPool
 from .pacing import PacedRelay
 from .publisher import ReportPublisher
 from .registry import UeRegistry
@@ -83,7 +84,7 @@ class AirInterface:
         uplink: AirScheduler,
         downlink: AirScheduler,
         client: httpx.AsyncClient,
-        orchestrator_url: str,
+        orchestrators: OrchestratorPool,
         publisher: ReportPublisher,
         metrics: RadioMetrics,
         background: BackgroundTasks,
@@ -96,7 +97,7 @@ class AirInterface:
         self.uplink = uplink
         self.downlink = downlink
         self._client = client
-        self._orchestrator_url = orchestrator_url.rstrip("/")
+        self.orchestrators = orchestrators
         self._publisher = publisher
         self._metrics = metrics
         self._background = background
@@ -126,12 +127,17 @@ class AirInterface:
         }
 
     async def relay_get(self, path: str) -> Response:
-        try:
-            upstream = await self._client.get(f"{self._orchestrator_url}{path}")
-        except httpx.TransportError as exc:
+        upstream = None
+        for url in self.orchestrators.candidates():
+            try:
+                upstream = await self._client.get(f"{url}{path}")
+                break
+            except httpx.TransportError:
+                self.orchestrators.failed(url)
+        if upstream is None:
             raise ServiceUnavailableError(
-                "the orchestrator is unavailable", code="orchestrator_unavailable"
-            ) from exc
+                "no orchestrator is available", code="orchestrator_unavailable"
+            )
         return Response(
             upstream.content,
             status_code=upstream.status_code,
@@ -193,17 +199,7 @@ class AirInterface:
             self.signed_radio_headers(ue, sent.request_id, sent.uplink_s),
             client_request_id,
         )
-        upstream_request = self._client.build_request(
-            "POST", f"{self._orchestrator_url}{path}", content=body, headers=as_sent(forward)
-        )
-        try:
-            upstream = await self._client.send(upstream_request, stream=True)
-        except httpx.TransportError as exc:
-            self._metrics.requests.labels("503").inc()
-            raise ServiceUnavailableError(
-                f"the orchestrator is unavailable: {exc.__class__.__name__}",
-                code="orchestrator_unavailable",
-            ) from exc
+        upstream = await self._open(path, body, as_sent(forward))
 
         def carry(chunk: bytes, received_at: float) -> asyncio.Future[None]:
             return self.downlink.enqueue(ue, len(chunk))
@@ -223,6 +219,26 @@ class AirInterface:
             status_code=upstream.status_code,
             headers=towards_ue(upstream.headers, sent.request_id, ue.ue_id, client_request_id),
         )
+
+    async def _open(
+        self, path: str, body: bytes, headers: list[tuple[bytes, bytes]]
+    ) -> httpx.Response:
+        """The first replica's answer (its head) that comes; one that fails before is skipped."""
+        failure: httpx.TransportError | None = None
+        for url in self.orchestrators.candidates():
+            request = self._client.build_request(
+                "POST", f"{url}{path}", content=body, headers=headers
+            )
+            try:
+                return await self._client.send(request, stream=True)
+            except httpx.TransportError as exc:
+                self.orchestrators.failed(url)
+                failure = exc
+        self._metrics.requests.labels("503").inc()
+        raise ServiceUnavailableError(
+            f"no orchestrator is available: {failure.__class__.__name__}",
+            code="orchestrator_unavailable",
+        ) from failure
 
     def _finish(self, relay: PacedRelay, sent: UplinkPass, status_code: int) -> None:
         times = relay.times

@@ -26,6 +26,7 @@ from .air import AirInterface
 from .backhaul_proxy import BackhaulProxy
 from .links import Backhaul
 from .metrics import RadioMetrics, SchedulerCollector
+from .orchestrators import OrchestratorPool
 from .publisher import ReportPublisher
 from .routes import backhaul_api, health_api, ue_api, ues_api
 from .scheduler import AirScheduler
@@ -100,33 +101,43 @@ async def _start(
         schedulers[Direction.UPLINK],
         schedulers[Direction.DOWNLINK],
         orchestrator_client,
-        str(settings.orchestrator_url),
+        OrchestratorPool(
+            settings.orchestrator_urls,
+            orchestrator_client,
+            metrics.orchestrator_up,
+            metrics.orchestrator_failovers,
+        ),
         publisher,
         metrics,
         background,
         settings.relay_buffer_chunks,
         _secret(settings),
     )
-    app.state.backhaul = BackhaulProxy(
-        Backhaul.symmetric(
-            settings.backhaul_delay_s,
-            settings.backhaul_rate_bps,
-            settings.backhaul_jitter_s,
-            settings.seed,
-        ),
-        cloud_client,
-        str(settings.cloud_url),
-        metrics,
-        _secret(settings),
-    )
+    app.state.backhaul = _backhaul(settings, cloud_client, metrics)
     await _restore_admin_state(app, redis, settings, metrics)
     loops = {f"{d.value}_scheduler": s.run() for d, s in schedulers.items()}
     loops["mobility"] = _move_ues(environment, settings.mobility_step_s)
     loops["report_spool"] = publisher.run_replay()
+    if settings.orchestrator_replicas:
+        loops["orchestrator_checks"] = app.state.air.orchestrators.run_checks(
+            settings.orchestrator_check_s
+        )
     app.state.loops = await stack.enter_async_context(running(loops))
     # At exit, last in first out: reports being published finish, then the spool is replayed.
     stack.push_async_callback(publisher.flush)
     stack.push_async_callback(background.drain, settings.shutdown_drain_s)
+
+
+def _backhaul(
+    settings: RadioSettings, client: httpx.AsyncClient, metrics: RadioMetrics
+) -> BackhaulProxy:
+    link = Backhaul.symmetric(
+        settings.backhaul_delay_s,
+        settings.backhaul_rate_bps,
+        settings.backhaul_jitter_s,
+        settings.seed,
+    )
+    return BackhaulProxy(link, client, str(settings.cloud_url), metrics, _secret(settings))
 
 
 async def _restore_admin_state(

@@ -76,6 +76,18 @@ class RadioMetrics:
         self.report_spool = SpoolMetrics(registry, "edgecloud_radio_report", "Delivery reports")
         for outcome in ("published", "dropped"):
             self.reports.labels(outcome)
+        self.orchestrator_up = Gauge(
+            "edgecloud_radio_orchestrator_up",
+            "Whether an orchestrator replica is taken (1) or skipped until healthy (0)",
+            ["url"],
+            registry=registry,
+        )
+        self.orchestrator_failovers = Counter(
+            "edgecloud_radio_orchestrator_failovers",
+            "Requests moved on from an orchestrator replica that failed before answering",
+            ["url"],
+            registry=registry,
+        )
         self.admin_state = Counter(
             "edgecloud_radio_admin_state",
             "Admin changes kept in Redis and restored at start, by event (saved, save_failed, "

@@ -31,7 +31,15 @@ UE_POLICIES = (
 class RadioSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="EDGECLOUD_RADIO_", extra="forbid")
 
+    @property
+    def orchestrator_urls(self) -> list[str]:
+        return [str(url) for url in (self.orchestrator_url, *self.orchestrator_replicas)]
+
     orchestrator_url: AnyHttpUrl = Field(default=AnyHttpUrl("http://127.0.0.1:8001"))
+    # More replicas beside orchestrator_url (JSON list in the environment): requests take them in
+    # turn, a failed one is skipped before the first byte and health-checked back.
+    orchestrator_replicas: list[AnyHttpUrl] = Field(default_factory=list, max_length=64)
+    orchestrator_check_s: float = Field(default=1.0, gt=0, description="replicas' health checks")
     cloud_url: AnyHttpUrl = Field(
         default=AnyHttpUrl("http://127.0.0.1:8102"),
         description="the cloud LLM server, reached through the emulated backhaul at /backhaul",

@@ -14,13 +14,13 @@ def prometheus_config(settings: StackSettings) -> str:
         raise FileNotFoundError(f"no recording rules in {rules}: run from the repository root")
     scrape_interval_s = s.prometheus_scrape_interval_s
     jobs = {
-        "radio-emulator": s.radio_port,
-        "orchestrator": s.orchestrator_port,
-        "edge-llm": s.edge_port,
-        "cloud-llm": s.cloud_port,
+        "radio-emulator": [s.radio_port],
+        "orchestrator": s.orchestrator_ports,
+        "edge-llm": [s.edge_port],
+        "cloud-llm": [s.cloud_port],
     }
     if s.starts_decision_llm():
-        jobs["decision-llm"] = s.decision_llm_port
+        jobs["decision-llm"] = [s.decision_llm_port]
     lines = [
         "global:",
         f"  scrape_interval: {scrape_interval_s}s",
@@ -29,10 +29,7 @@ def prometheus_config(settings: StackSettings) -> str:
         f"  - '{rules / '*.yml'}'",
         "scrape_configs:",
     ]
-    for job, port in jobs.items():
-        lines += [
-            f"  - job_name: {job}",
-            "    static_configs:",
-            f"      - targets: ['{s.host}:{port}']",
-        ]
+    for job, ports in jobs.items():
+        targets = ", ".join(f"'{s.host}:{port}'" for port in ports)
+        lines += [f"  - job_name: {job}", "    static_configs:", f"      - targets: [{targets}]"]
     return "\n".join(lines) + "\n"

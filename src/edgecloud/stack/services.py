@@ -201,6 +201,14 @@ def _decision_llm(s: StackSettings) -> tuple[AnyHttpUrl | None, str | None]:
     return None, None
 
 
+def _orchestrator_names(s: StackSettings) -> list[tuple[str, int]]:
+    """Each orchestrator replica's service name (also its consumer name) and port."""
+    name = AppService.ORCHESTRATOR.value
+    return [
+        (name if i == 0 else f"{name}-{i + 1}", port) for i, port in enumerate(s.orchestrator_ports)
+    ]
+
+
 def _apps(s: StackSettings) -> list[ServiceSpec]:
     base = f"http://{s.host}"
     redis_url = f"redis://{s.host}:{s.redis_port}/0"
@@ -209,7 +217,6 @@ def _apps(s: StackSettings) -> list[ServiceSpec]:
     icl_url, icl_model = _decision_llm(s)
     orchestrator = OrchestratorSettings(
         redis_url=redis_url,
-        instance_id="orchestrator",
         default_policy=s.policy,
         seed=s.seed,
         edge_url=AnyHttpUrl(f"{base}:{s.edge_port}"),
@@ -231,6 +238,7 @@ def _apps(s: StackSettings) -> list[ServiceSpec]:
     radio = RadioSettings(
         redis_url=redis_url,
         orchestrator_url=AnyHttpUrl(f"{base}:{s.orchestrator_port}"),
+        orchestrator_replicas=[AnyHttpUrl(f"{base}:{port}") for port in s.orchestrator_ports[1:]],
         cloud_url=AnyHttpUrl(f"{base}:{s.cloud_port}"),
         seed=s.seed,
         admin_token=s.admin_token,
@@ -240,13 +248,17 @@ def _apps(s: StackSettings) -> list[ServiceSpec]:
         ue_any_policy=icl_usable,
         ue_icl=icl_usable,
     )
-    return [
+    replicas = [
         ServiceSpec(
-            AppService.ORCHESTRATOR.value,
-            uvicorn_command(AppService.ORCHESTRATOR.factory, s.host, s.orchestrator_port),
-            settings_environment(orchestrator),
-            port=s.orchestrator_port,
-        ),
+            name,
+            uvicorn_command(AppService.ORCHESTRATOR.factory, s.host, port),
+            settings_environment(orchestrator.model_copy(update={"instance_id": name})),
+            port=port,
+        )
+        for name, port in _orchestrator_names(s)
+    ]
+    return [
+        *replicas,
         ServiceSpec(
             AppService.RADIO_EMULATOR.value,
             uvicorn_command(AppService.RADIO_EMULATOR.factory, s.host, s.radio_port),

@@ -31,6 +31,9 @@ class StackSettings(BaseSettings):
     host: str = "127.0.0.1"
     radio_port: int = 8000
     orchestrator_port: int = 8001
+    # Orchestrator replicas sharing Redis; the radio emulator takes them in turn and skips a failed
+    # one. The second and later listen on orchestrator_port + 10, + 11, ...
+    orchestrators: int = Field(default=1, ge=1, le=4)
     edge_port: int = 8101
     cloud_port: int = 8102
     redis_port: int = 6390
@@ -77,6 +80,11 @@ class StackSettings(BaseSettings):
     @property
     def state_dir(self) -> Path:
         return self.work_dir / self.state_dir_name
+
+    @property
+    def orchestrator_ports(self) -> list[int]:
+        extra = [self.orchestrator_port + 10 + i for i in range(self.orchestrators - 1)]
+        return [self.orchestrator_port, *extra]
 
     @property
     def redis_data_dir(self) -> Path:

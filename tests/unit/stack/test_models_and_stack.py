@@ -122,3 +122,23 @@ def test_the_stacks_redis_appends_to_a_file_in_its_state_dir() -> None:
     assert argv[argv.index("--dir") + 1] == str(settings.state_dir / "redis")
     assert argv[argv.index("--appendonly") + 1] == "yes"
     assert argv[argv.index("--appendfsync") + 1] == "everysec"
+
+
+def test_two_orchestrators_share_redis_behind_the_radio_each_under_its_own_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = StackSettings(orchestrators=2, with_prometheus=False)
+    services = {s.name: s for s in stack_services(settings)}
+    first, second = services["orchestrator"], services["orchestrator-2"]
+    assert first.port != second.port
+    assert first.env["EDGECLOUD_ORCH_INSTANCE_ID"] == "orchestrator"
+    assert second.env["EDGECLOUD_ORCH_INSTANCE_ID"] == "orchestrator-2"
+    assert first.env["EDGECLOUD_ORCH_REDIS_URL"] == second.env["EDGECLOUD_ORCH_REDIS_URL"]
+    for name, value in services["radio-emulator"].env.items():
+        monkeypatch.setenv(name, value)
+    assert RadioSettings().orchestrator_urls == [
+        f"http://127.0.0.1:{first.port}/",
+        f"http://127.0.0.1:{second.port}/",
+    ]
+    targets = f"['127.0.0.1:{first.port}', '127.0.0.1:{second.port}']"
+    assert targets in prometheus_config(StackSettings(orchestrators=2))
