@@ -36,6 +36,7 @@ RANKS: dict[str, int] = {
     "load": 3,
     "bench": 3,
     "stack": 3,
+    "faults": 3,
     "dashboards": 3,
     "cli": 4,
     "__main__": 4,

@@ -7,6 +7,7 @@ import typer
 
 from .client import ask, load
 from .experiment import experiment_app
+from .fault import fault_app
 from .icl import icl_app
 from .llm import llm_app, models_app
 from .stack import down, serve, status, up
@@ -15,6 +16,7 @@ app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 app.add_typer(models_app, name="models")
 app.add_typer(llm_app, name="llm")
 app.add_typer(experiment_app, name="experiment")
+app.add_typer(fault_app, name="fault")
 for command in (up, down, status, ask, load, serve):
     app.command()(command)
 
