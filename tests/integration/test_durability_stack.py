@@ -3,8 +3,6 @@ its radio emulator restarted, one of two orchestrators killed."""
 
 from __future__ import annotations
 
-import json
-
 import httpx
 import pytest
 import redis as sync_redis
@@ -66,7 +64,7 @@ def test_with_one_of_two_orchestrators_killed_requests_go_on_through_the_other(
             "EDGECLOUD_ORCH_INSTANCE_ID": "orch-doomed"}) as (doomed, doomed_process),
         extra_service(stack, "radio-emulator", "radio-two-orchestrators", {
             "EDGECLOUD_RADIO_ORCHESTRATOR_URL": doomed,
-            "EDGECLOUD_RADIO_ORCHESTRATOR_REPLICAS": json.dumps([stack.orchestrator_url]),
+            "EDGECLOUD_RADIO_ORCHESTRATOR_REPLICAS": stack.orchestrator_url,
         }) as (radio, _),
     ):  # fmt: skip
 

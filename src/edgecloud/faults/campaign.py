@@ -75,15 +75,15 @@ def run_campaign(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[tuple[Event, float]]:
-    """Apply each event at its time; returns each with the time (s from start) it was applied."""
+    """Apply each event at its time; returns each with the time (s from start) it was begun."""
     start = clock()
     applied = []
     for event in timeline(campaign):
         wait_s = event.at_s - (clock() - start)
         if wait_s > 0:
             sleep(wait_s)
+        at_s = clock() - start  # when the fault began (a graceful stop takes a while)
         backend.apply(event.action, event.service)
-        at_s = clock() - start
         applied.append((event, at_s))
         on_event(event, at_s)
     return applied

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Literal
 
-from pydantic import AnyHttpUrl, Field
+from pydantic import AnyHttpUrl, Field, TypeAdapter, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from edgecloud.common.secret_fields import OptionalSecret
@@ -28,17 +28,29 @@ UE_POLICIES = (
 )
 
 
+_URL = TypeAdapter(AnyHttpUrl)
+
+
 class RadioSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="EDGECLOUD_RADIO_", extra="forbid")
 
+    @field_validator("orchestrator_replicas")
+    @classmethod
+    def _urls(cls, value: str) -> str:
+        for url in value.split():
+            _URL.validate_python(url)
+        return value
+
     @property
     def orchestrator_urls(self) -> list[str]:
-        return [str(url) for url in (self.orchestrator_url, *self.orchestrator_replicas)]
+        replicas = [str(_URL.validate_python(u)) for u in self.orchestrator_replicas.split()]
+        return [str(self.orchestrator_url), *replicas]
 
     orchestrator_url: AnyHttpUrl = Field(default=AnyHttpUrl("http://127.0.0.1:8001"))
-    # More replicas beside orchestrator_url (JSON list in the environment): requests take them in
-    # turn, a failed one is skipped before the first byte and health-checked back.
-    orchestrator_replicas: list[AnyHttpUrl] = Field(default_factory=list, max_length=64)
+    # More replicas beside orchestrator_url, space-separated (a list that supervisord's and
+    # compose's environments carry as is): requests take them in turn, a failed one is skipped
+    # before the first byte and health-checked back.
+    orchestrator_replicas: str = Field(default="", max_length=8192)
     orchestrator_check_s: float = Field(default=1.0, gt=0, description="replicas' health checks")
     cloud_url: AnyHttpUrl = Field(
         default=AnyHttpUrl("http://127.0.0.1:8102"),

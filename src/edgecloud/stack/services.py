@@ -238,7 +238,7 @@ def _apps(s: StackSettings) -> list[ServiceSpec]:
     radio = RadioSettings(
         redis_url=redis_url,
         orchestrator_url=AnyHttpUrl(f"{base}:{s.orchestrator_port}"),
-        orchestrator_replicas=[AnyHttpUrl(f"{base}:{port}") for port in s.orchestrator_ports[1:]],
+        orchestrator_replicas=" ".join(f"{base}:{port}" for port in s.orchestrator_ports[1:]),
         cloud_url=AnyHttpUrl(f"{base}:{s.cloud_port}"),
         seed=s.seed,
         admin_token=s.admin_token,

@@ -41,7 +41,7 @@ def client(replicas: Replicas) -> AbstractAsyncContextManager[httpx.AsyncClient]
     return radio_client(
         transports,
         orchestrator_url=AnyHttpUrl(A),
-        orchestrator_replicas=[AnyHttpUrl(B)],
+        orchestrator_replicas=B,
         orchestrator_check_s=0.05,
     )
 
