@@ -21,12 +21,13 @@ RADIO = "radio-emulator"
 
 @dataclass(frozen=True, slots=True)
 class Window:
-    """A fault on ``service`` from ``start_s`` to ``end_s`` (the service serving again), in
-    seconds since the load started; a kill is the instant ``start_s``."""
+    """A fault on ``service``, in seconds since the load started: ordered at ``start_s``, in effect
+    by ``applied_s`` (a kill is an instant in between), serving again at ``end_s``."""
 
     service: str
     action: Action
     start_s: float
+    applied_s: float
     end_s: float
 
 
@@ -54,7 +55,7 @@ def classify(sample: Sample, windows: Iterable[Window]) -> str:
     had_head = sample.sent.status_code == 200
     for w in windows:
         killed = w.action is Action.KILL and w.service != RADIO
-        if killed and had_head and sample.start_s <= w.start_s <= sample.end_s:
+        if killed and had_head and sample.start_s <= w.applied_s and w.start_s <= sample.end_s:
             return "running_stream"
     for w in windows:
         if w.service == RADIO and sample.start_s <= w.end_s and w.start_s <= sample.end_s:

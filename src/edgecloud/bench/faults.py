@@ -70,30 +70,33 @@ def bench_settings() -> StackSettings:
 class FaultLog:
     """The campaign's events and, for each, when the service served again."""
 
-    def __init__(self, specs: dict[str, ServiceSpec], host: str) -> None:
-        self._specs, self._host = specs, host
+    def __init__(self, specs: dict[str, ServiceSpec], host: str, start: float) -> None:
+        self._specs, self._host, self.start = specs, host, start  # start: on time.monotonic
         self.windows: list[Window] = []
-        self.recovery_s: dict[str, float] = {}
-        self._faulted_at: dict[str, tuple[Action, float]] = {}
+        self.recovery_s: dict[str, float] = {}  # kill or start to serving again
+        self.down_s: dict[str, float] = {}  # fault to serving again
+        self._faulted_at: dict[str, tuple[Action, float, float]] = {}
         self._probes: list[threading.Thread] = []
 
-    def on_event(self, event: Event, at_s: float) -> None:
-        print(f"  t={at_s:6.1f} s  {event.action} {event.service}", flush=True)
+    def on_event(self, event: Event, begun_s: float, done_s: float) -> None:
+        print(f"  t={begun_s:6.1f} s  {event.action} {event.service}", flush=True)
         if event.action in (Action.KILL, Action.STOP):
-            self._faulted_at[event.service] = (event.action, at_s)
+            self._faulted_at[event.service] = (event.action, begun_s, done_s)
         if event.action in (Action.KILL, Action.START):
-            probe = threading.Thread(target=self._probe, args=(event, at_s), daemon=True)
+            probe = threading.Thread(target=self._probe, args=(event, begun_s), daemon=True)
             probe.start()
             self._probes.append(probe)
 
-    def _probe(self, event: Event, at_s: float) -> None:
-        spec, started = self._specs[event.service], time.monotonic()
+    def _probe(self, event: Event, begun_s: float) -> None:
+        """Serving again: after a kill, from the kill; after a stop, from the start."""
+        spec = self._specs[event.service]
         while not is_ready(spec, self._host):
             time.sleep(0.1)
-        back_s = at_s + time.monotonic() - started
-        action, fault_s = self._faulted_at[event.service]
-        self.recovery_s[event.service] = back_s - fault_s
-        self.windows.append(Window(event.service, action, fault_s, back_s))
+        back_s = time.monotonic() - self.start
+        action, fault_s, applied_s = self._faulted_at[event.service]
+        self.recovery_s[event.service] = back_s - begun_s
+        self.down_s[event.service] = back_s - fault_s
+        self.windows.append(Window(event.service, action, fault_s, applied_s, back_s))
 
     def join(self) -> None:
         for probe in self._probes:
@@ -120,7 +123,7 @@ async def run(settings: StackSettings, load_s: float, seed: int) -> int:
         f"http://{settings.host}:{settings.orchestrator_port}",
         token,
     )
-    log = FaultLog(specs, settings.host)
+    log = FaultLog(specs, settings.host, start=0.0)
     async with httpx.AsyncClient(timeout=30) as http, client_for(access.radio_url, 512) as ue:
         testbed = Testbed(access, http)
         await testbed.place(schedule.ues, scenario)
@@ -128,9 +131,11 @@ async def run(settings: StackSettings, load_s: float, seed: int) -> int:
         before = await _admin_view(http, access, ue_ids)
         print(f"{len(schedule.requests)} requests over {load_s:.0f} s; the campaign:", flush=True)
         since = time.time()
+        log.start = time.monotonic()  # the campaign's clock and the replay's start together
         faults = threading.Thread(
             target=run_campaign,
             args=(LocalBackend(settings), campaign(load_s), log.on_event),
+            kwargs={"start": log.start},
             daemon=True,
         )
         faults.start()
@@ -144,7 +149,7 @@ async def run(settings: StackSettings, load_s: float, seed: int) -> int:
     samples = [Sample(s, starts[s.index] + s.late_s) for s in sent]
     result = outcome(samples, log.windows, {rid: len(v) for rid, v in records.items()})
     _write_requests(settings.state_dir / "requests.csv", samples, log.windows)
-    _report(result.by_kind, log.recovery_s, before == after)
+    _report(result.by_kind, log, before == after)
     print(f"records: {result.records_expected} expected, {result.records_lost} lost, "
           f"{result.records_duplicated} duplicated")  # fmt: skip
     print(result.result_line(max(log.recovery_s.values(), default=0.0)))
@@ -168,10 +173,13 @@ def _write_requests(path: Path, samples: list[Sample], windows: list[Window]) ->
     print(f"per request: {path}")
 
 
-def _report(by_kind: dict[str, int], recovery_s: dict[str, float], admin_kept: bool) -> None:
+def _report(by_kind: dict[str, int], log: FaultLog, admin_kept: bool) -> None:
     print("requests: " + ", ".join(f"{k} {n}" for k, n in sorted(by_kind.items())))
-    for service, seconds in sorted(recovery_s.items()):
-        print(f"  {service:15} serving again after {seconds:5.1f} s")
+    for service, seconds in sorted(log.recovery_s.items()):
+        print(
+            f"  {service:15} serving {seconds:5.1f} s after its kill or start "
+            f"(not serving for {log.down_s[service]:5.1f} s)"
+        )
     print(f"radio admin state after its restart: {'kept' if admin_kept else 'CHANGED'}")
 
 

@@ -117,7 +117,9 @@ def campaign(
         run_campaign(
             backend(where, project),
             steps,
-            lambda event, at_s: typer.echo(f"t={at_s:7.2f} s  {event.action} {event.service}"),
+            lambda event, begun_s, _: typer.echo(
+                f"t={begun_s:7.2f} s  {event.action} {event.service}"
+            ),
         )
     except FaultError as exc:
         typer.echo(f"error: {exc}", err=True)

@@ -71,19 +71,22 @@ def timeline(campaign: Campaign) -> list[Event]:
 def run_campaign(
     backend: Backend,
     campaign: Campaign,
-    on_event: Callable[[Event, float], None] = lambda event, at_s: None,
+    on_event: Callable[[Event, float, float], None] = lambda event, begun_s, done_s: None,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
-) -> list[tuple[Event, float]]:
-    """Apply each event at its time; returns each with the time (s from start) it was begun."""
-    start = clock()
+    start: float | None = None,
+) -> list[tuple[Event, float, float]]:
+    """Apply each event at its time (seconds from ``start`` on ``clock``, default now); returns
+    each with when its application began and ended (a graceful stop takes a while)."""
+    start = clock() if start is None else start
     applied = []
     for event in timeline(campaign):
         wait_s = event.at_s - (clock() - start)
         if wait_s > 0:
             sleep(wait_s)
-        at_s = clock() - start  # when the fault began (a graceful stop takes a while)
+        begun_s = clock() - start
         backend.apply(event.action, event.service)
-        applied.append((event, at_s))
-        on_event(event, at_s)
+        done_s = clock() - start
+        applied.append((event, begun_s, done_s))
+        on_event(event, begun_s, done_s)
     return applied

@@ -7,9 +7,9 @@ from edgecloud.faults import Action
 from edgecloud.load.replay import Sent
 
 WINDOWS = [
-    Window("edge-llm", Action.KILL, 20.0, 23.0),
-    Window("redis", Action.STOP, 45.0, 106.0),
-    Window(RADIO, Action.STOP, 150.0, 153.5),
+    Window("edge-llm", Action.KILL, 20.0, 20.3, 23.0),
+    Window("redis", Action.STOP, 45.0, 47.0, 106.0),
+    Window(RADIO, Action.STOP, 150.0, 152.0, 153.5),
 ]
 
 
@@ -22,6 +22,8 @@ def sample(
 
 def test_a_stream_running_across_a_kill_is_the_kills() -> None:
     assert classify(sample(19.0, 2.0, completed=False), WINDOWS) == "running_stream"
+    # Begun while the kill was being applied (the process still served it), cut by it.
+    assert classify(sample(20.1, 0.15, completed=False), WINDOWS) == "running_stream"
 
 
 def test_a_request_refused_while_the_radio_was_down_is_the_radios() -> None:
@@ -30,6 +32,9 @@ def test_a_request_refused_while_the_radio_was_down_is_the_radios() -> None:
 
 def test_any_other_failure_is_one_the_testbed_should_have_covered() -> None:
     # Sent after the kill (a failover should have served it), or during the Redis outage.
+    assert classify(sample(21.0, 0.5, status=200, completed=False), WINDOWS) == (
+        "failed_not_started"
+    )
     assert classify(sample(21.0, 0.5, status=503, completed=False), WINDOWS) == (
         "failed_not_started"
     )

@@ -131,4 +131,11 @@ def test_a_campaign_applies_each_event_at_its_time(tmp_path: Path) -> None:
 
     applied = run_campaign(recorder, load_campaign(path), clock=lambda: now[0], sleep=sleep)
     assert recorder.applied == [(Action.STOP, "redis"), (Action.START, "redis")]
-    assert [at for _, at in applied] == [2.0, 5.0]
+    assert [(begun, done) for _, begun, done in applied] == [(2.0, 2.0), (5.0, 5.0)]
+
+
+def test_the_bundled_example_campaign_is_valid() -> None:
+    path = Path(__file__).resolve().parents[3] / "loadtest" / "faults" / "campaign.toml"
+    assert [e.action for e in timeline(load_campaign(path))] == [
+        Action.KILL, Action.STOP, Action.START, Action.PAUSE, Action.RESUME,
+    ]  # fmt: skip
