@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 
 from edgecloud.common.reports import DeliveryReport
 from edgecloud.orchestrator import OrchestratorSettings
-from edgecloud.orchestrator.history import HistoryStore
+from edgecloud.orchestrator.history import OUTAGE, HistoryStore
 from edgecloud.orchestrator.metrics import OrchestratorMetrics
 from edgecloud.orchestrator.report_consumer import ReportConsumer
 from edgecloud.radio_emulator.metrics import RadioMetrics
@@ -231,3 +231,18 @@ async def test_a_late_report_is_counted_and_the_record_not_written_twice(
         assert [r.request_id for r in records] == ["r-late"]
         assert records[0].report_missing
         assert s.count("edgecloud_delivery_reports_late_total") == 1
+
+
+@pytest.mark.anyio
+async def test_a_shutdown_after_redis_came_back_writes_the_spooled_records(
+    redis_server: Server,
+) -> None:
+    async with services(redis_server) as s:
+        redis_server.executor.stop()
+        for i in range(3):
+            await s.history.submit(part(request_id=f"spooled-{i}", via_radio=False))
+        assert len(s.history.spool) == 3
+        redis_server.executor.start()
+        # What the orchestrator's lifespan does last at shutdown.
+        assert await s.history.spool.flush(s.history.write_spooled, OUTAGE) == 0
+        assert sorted(r.request_id for r in await s.records()) == [f"spooled-{i}" for i in range(3)]

@@ -14,8 +14,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.llm]
 
 
 def test_redis_stopped_during_requests_through_the_radio_loses_no_record(stack: Stack) -> None:
-    client = sync_redis.Redis.from_url(stack.redis_url)
-    kept = client.xlen("edgecloud:history")
+    with sync_redis.Redis.from_url(stack.redis_url) as client:
+        kept = client.xlen("edgecloud:history")
     executor = stack.executors["redis"]
     executor.stop()
     try:
@@ -28,27 +28,30 @@ def test_redis_stopped_during_requests_through_the_radio_loses_no_record(stack: 
         assert not record["report_missing"], "joined with its delivery report after the outage"
         assert record["radio"]["dl_bytes"] == len(answer.content)
     # Redis' append-only file brought back what it held before it stopped.
-    assert client.xlen("edgecloud:history") >= kept + 3
+    with sync_redis.Redis.from_url(stack.redis_url) as client:
+        assert client.xlen("edgecloud:history") >= kept + 3
 
 
 def test_a_restarted_radio_emulator_keeps_what_the_admin_api_changed(stack: Stack) -> None:
-    admin = httpx.Client(base_url=stack.radio_url, headers=ADMIN, timeout=10)
-    cell = admin.get("/cells").json()[2]
-    placed = admin.put(
-        "/admin/ues/ue-kept",
-        json={"x_m": cell["x_m"] + 40.0, "y_m": cell["y_m"], "static_rbs": {"downlink": 6}},
-    )
-    assert placed.status_code == 200, placed.text
-    assert admin.put("/admin/cells/2", json={"load": 0.35}).status_code == 200
+    with httpx.Client(base_url=stack.radio_url, headers=ADMIN, timeout=10) as admin:
+        cell = admin.get("/cells").json()[2]
+        placed = admin.put(
+            "/admin/ues/ue-kept",
+            json={"x_m": cell["x_m"] + 40.0, "y_m": cell["y_m"], "static_rbs": {"downlink": 6}},
+        )
+        assert placed.status_code == 200, placed.text
+        assert admin.put("/admin/cells/2", json={"load": 0.35}).status_code == 200
     executor = stack.executors["radio-emulator"]
-    try:
-        executor.stop()
-        executor.start()
-        after = admin.get("/ues/ue-kept").json()
-        load_after = admin.get("/cells").json()[2]["load"]
-    finally:
-        admin.put("/admin/cells/2", json={"load": cell["load"]})
-        admin.delete("/admin/ues/ue-kept")
+    executor.stop()
+    executor.start()
+    # A new client: the old one's kept-alive connections went with the old process.
+    with httpx.Client(base_url=stack.radio_url, headers=ADMIN, timeout=10) as admin:
+        try:
+            after = admin.get("/ues/ue-kept").json()
+            load_after = admin.get("/cells").json()[2]["load"]
+        finally:
+            admin.put("/admin/cells/2", json={"load": cell["load"]})
+            admin.delete("/admin/ues/ue-kept")
     assert after["cell_id"] == placed.json()["cell_id"]
     assert after["x_m"] == pytest.approx(cell["x_m"] + 40.0)
     assert after["y_m"] == pytest.approx(cell["y_m"])

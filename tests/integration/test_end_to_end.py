@@ -29,17 +29,17 @@ def ask(stack: Stack, policy: str, ue: str, **body: Any) -> httpx.Response:
 
 
 def history_record(stack: Stack, request_id: str, timeout_s: float = 15.0) -> dict[str, Any]:
-    client = redis.Redis.from_url(stack.redis_url)
+    with redis.Redis.from_url(stack.redis_url) as client:
 
-    def find() -> dict[str, Any] | None:
-        entries: Any = client.xrevrange("edgecloud:history", count=200)
-        for _, fields in entries:
-            record: dict[str, Any] = json.loads(fields[RECORD_FIELD.encode()])
-            if record["request_id"] == request_id:
-                return record
-        return None
+        def find() -> dict[str, Any] | None:
+            entries: Any = client.xrevrange("edgecloud:history", count=200)
+            for _, fields in entries:
+                record: dict[str, Any] = json.loads(fields[RECORD_FIELD.encode()])
+                if record["request_id"] == request_id:
+                    return record
+            return None
 
-    return eventually(find, timeout_s, what=f"a history record for {request_id}")
+        return eventually(find, timeout_s, what=f"a history record for {request_id}")
 
 
 @pytest.mark.parametrize(

@@ -73,3 +73,22 @@ async def test_an_item_that_can_never_be_written_is_dropped_counted_not_retried_
     assert await items.replay(write, (AwayError,)) == 2
     assert written == [0, 2]
     assert count(registry, "dropped_error") == 1
+
+
+@pytest.mark.anyio
+async def test_a_flush_at_shutdown_writes_what_it_can_and_counts_the_rest_lost() -> None:
+    items, registry = spool(10)
+    for i in range(3):
+        items.put(i)
+    written: list[int] = []
+
+    async def write(item: int) -> None:
+        if item == 2:
+            raise AwayError
+        written.append(item)
+
+    assert await items.flush(write, (AwayError,)) == 1
+    assert written == [0, 1]
+    assert len(items) == 0
+    assert count(registry, "dropped_shutdown") == 1
+    assert registry.get_sample_value("t_spool_items") == 0
