@@ -25,6 +25,7 @@ from edgecloud.radio_emulator.metrics import RadioMetrics
 from edgecloud.radio_emulator.publisher import ReportPublisher
 from edgecloud.stack import free_port, redis_command
 from tests.unit.orchestrator.test_records_and_state import part
+from tests.unit.orchestrator.test_records_and_state import report as delivery_report
 
 pytestmark = [pytest.mark.integration]
 
@@ -103,22 +104,7 @@ async def services(server: Server, **overrides: Any) -> AsyncIterator[Services]:
 
 
 def report(request_id: str) -> DeliveryReport:
-    now = time.time()
-    return DeliveryReport(
-        request_id=request_id,
-        ue_id="ue-1",
-        cell_id=0,
-        status_code=200,
-        completed=True,
-        uplink_s=0.01,
-        downlink_s=0.3,
-        downlink_tail_s=0.02,
-        total_s=0.9,
-        ul_bytes=300,
-        dl_bytes=4000,
-        received_at=now - 0.9,
-        delivered_at=now,
-    )
+    return delivery_report(request_id=request_id)
 
 
 async def until(check: Any, timeout_s: float = 15.0) -> None:

@@ -39,8 +39,8 @@ def part(**overrides: object) -> OrchestratorPart:
     return OrchestratorPart.model_validate(values)
 
 
-def report() -> DeliveryReport:
-    return DeliveryReport(
+def report(**overrides: object) -> DeliveryReport:
+    values: dict[str, object] = dict(
         request_id="r1",
         ue_id="ue-1",
         cell_id=0,
@@ -55,6 +55,8 @@ def report() -> DeliveryReport:
         received_at=99.99,
         delivered_at=100.74,
     )
+    values.update(overrides)
+    return DeliveryReport.model_validate(values)
 
 
 def test_join_takes_radio_parts_and_total_from_the_report() -> None:
