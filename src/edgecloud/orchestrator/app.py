@@ -21,7 +21,7 @@ from edgecloud.model.tasks import DEFAULT_QUALITY, Route
 from edgecloud.policies import ExperiencePool
 
 from .admin import admin_api
-from .endpoints import TierEndpoint
+from .endpoints import TierEndpoint, bounded_slots
 from .engine_load import poll_load
 from .history import OUTAGE, HistoryStore
 from .history_source import RedisHistorySource
@@ -88,9 +88,13 @@ async def _start(
         RedisHistorySource(redis, settings.history_stream),
         settings.pool_stale_after_s,
     )
-    # The decision LLM is the edge engine unless one of its own is configured: then its calls
-    # take the edge tier's admission slots like the requests do.
-    admission = endpoints[Route.EDGE].slot if settings.icl_url is None else contextlib.nullcontext
+    # The decision LLM is the edge engine unless one of its own is configured: its calls take the
+    # edge tier's admission slots like the requests do, or the decision LLM's own bounded slots.
+    admission = (
+        endpoints[Route.EDGE].slot
+        if settings.icl_url is None
+        else bounded_slots(settings.icl_max_in_flight)
+    )
     decider = Decider(
         settings.decision_config(),
         random.Random(settings.seed),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 
@@ -91,3 +91,16 @@ class TierEndpoint:
         self.ttft_s.update(ttft_s)
         if tpot_s is not None:
             self.tpot_s.update(tpot_s)
+
+
+def bounded_slots(limit: int) -> Callable[[], contextlib.AbstractAsyncContextManager[None]]:
+    """Admission to an engine of its own (a separate decision LLM): at most ``limit`` calls at
+    once; a caller waits, inside its own timeout."""
+    slots = asyncio.Semaphore(limit)
+
+    @contextlib.asynccontextmanager
+    async def slot() -> AsyncIterator[None]:
+        async with slots:
+            yield
+
+    return slot

@@ -113,6 +113,9 @@ class OrchestratorSettings(BaseSettings):
     icl_calibrate: bool = _ICL.calibrate
     icl_url: AnyHttpUrl | None = None
     icl_model: str | None = None
+    # A decision LLM of its own (icl_url) takes at most this many calls at once; more wait, within
+    # icl_timeout_s, then fall back to greedy (counted): no UE can flood it.
+    icl_max_in_flight: int = Field(default=4, ge=1, le=256)
     icl_timeout_s: float = Field(default=_ICL.timeout_s, gt=0)
     icl_epsilon: float = Field(default=_ICL.epsilon, ge=0, le=1)
     icl_recommended: int = Field(default=_ICL.recommended, ge=0, le=16)

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from edgecloud.model import Route
-from edgecloud.orchestrator.endpoints import TierEndpoint
+from edgecloud.orchestrator.endpoints import TierEndpoint, bounded_slots
 from edgecloud.orchestrator.relay import _drained_unless_gone
 from tests.unit.orchestrator.fakes import SETTINGS, FakeEngine, chat, engine_stream, orchestrator
 
@@ -93,3 +93,13 @@ async def test_a_decision_llm_call_takes_an_edge_slot_like_a_request() -> None:
         with pytest.raises(TimeoutError):
             await asyncio.wait_for(endpoint.acquire(), 0.05)
     assert endpoint.in_flight == 0
+
+
+@pytest.mark.anyio
+async def test_a_decision_llm_of_its_own_takes_a_bounded_number_of_calls() -> None:
+    slot = bounded_slots(2)
+    async with slot(), slot():
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(slot().__aenter__(), 0.05)
+    async with slot():  # free again
+        pass
