@@ -17,6 +17,7 @@ from edgecloud.common.http import relay_client, relay_timeout
 from edgecloud.common.service_app import service_app
 from edgecloud.common.tasks import BackgroundTasks, running
 from edgecloud.icl import Decider, DecisionClient, PoolFeed
+from edgecloud.icl.decider import Admission
 from edgecloud.model.tasks import DEFAULT_QUALITY, Route
 from edgecloud.policies import ExperiencePool
 
@@ -88,13 +89,7 @@ async def _start(
         RedisHistorySource(redis, settings.history_stream),
         settings.pool_stale_after_s,
     )
-    # The decision LLM is the edge engine unless one of its own is configured: its calls take the
-    # edge tier's admission slots like the requests do, or the decision LLM's own bounded slots.
-    admission = (
-        endpoints[Route.EDGE].slot
-        if settings.icl_url is None
-        else bounded_slots(settings.icl_max_in_flight)
-    )
+    admission = _decision_admission(settings, endpoints[Route.EDGE])
     decider = Decider(
         settings.decision_config(),
         random.Random(settings.seed),
@@ -122,6 +117,14 @@ async def _start(
     # At exit, last in first out: pending writes finish, then what Redis has not taken is replayed.
     stack.push_async_callback(history.spool.flush, history.write_spooled, OUTAGE)
     stack.push_async_callback(background.drain, settings.shutdown_drain_s)
+
+
+def _decision_admission(settings: OrchestratorSettings, edge: TierEndpoint) -> Admission:
+    """The decision LLM is the edge engine unless one of its own is configured: its calls take the
+    edge tier's admission slots like the requests do, or the decision LLM's own bounded slots."""
+    if settings.icl_url is None:
+        return edge.slot
+    return bounded_slots(settings.icl_max_in_flight)
 
 
 def _engine_client(
