@@ -4,7 +4,6 @@ report consumer and the radio's report publisher (in this process, over real con
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -18,12 +17,13 @@ from redis.asyncio import Redis
 
 from edgecloud.common.reports import DeliveryReport
 from edgecloud.orchestrator import OrchestratorSettings
-from edgecloud.orchestrator.history import OUTAGE, HistoryStore
+from edgecloud.orchestrator.history import HistoryStore
 from edgecloud.orchestrator.metrics import OrchestratorMetrics
 from edgecloud.orchestrator.report_consumer import ReportConsumer
 from edgecloud.radio_emulator.metrics import RadioMetrics
 from edgecloud.radio_emulator.publisher import ReportPublisher
 from edgecloud.stack import free_port, redis_command
+from tests.eventually import eventually_async
 from tests.unit.orchestrator.test_records_and_state import part
 from tests.unit.orchestrator.test_records_and_state import report as delivery_report
 
@@ -107,13 +107,6 @@ def report(request_id: str) -> DeliveryReport:
     return delivery_report(request_id=request_id)
 
 
-async def until(check: Any, timeout_s: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not await check():
-        assert time.monotonic() < deadline, "not reached in time"
-        await asyncio.sleep(0.1)
-
-
 @pytest.mark.anyio
 async def test_a_killed_redis_keeps_what_it_was_given_a_second_before(
     redis_server: Server,
@@ -144,13 +137,13 @@ async def test_with_redis_away_halves_reports_and_records_are_spooled_then_all_j
         assert len(s.history.spool) == 6
         assert len(s.publisher.spool) == 5
         redis_server.executor.start()
-        replayer = asyncio.create_task(s.publisher.run_replay(0.2))
+        replayer = asyncio.create_task(s.publisher.spool.run_replay(0.2))
         try:
 
             async def all_there() -> bool:
                 return len(await s.records()) == 7
 
-            await until(all_there)
+            await eventually_async(all_there, 15.0, what="every record")
         finally:
             consumer.cancel()
             replayer.cancel()
@@ -198,7 +191,7 @@ async def test_reports_written_while_no_orchestrator_ran_are_joined(redis_server
             async def joined() -> bool:
                 return s.count("edgecloud_history_records_total", outcome="joined") == 1
 
-            await until(joined)
+            await eventually_async(joined, 15.0, what="the early report joined")
         finally:
             consumer.cancel()
         assert [r.request_id for r in await s.records()] == ["r-early"]
@@ -230,5 +223,5 @@ async def test_a_shutdown_after_redis_came_back_writes_the_spooled_records(
         assert len(s.history.spool) == 3
         redis_server.executor.start()
         # What the orchestrator's lifespan does last at shutdown.
-        assert await s.history.spool.flush(s.history.write_spooled, OUTAGE) == 0
+        assert await s.history.spool.flush() == 0
         assert sorted(r.request_id for r in await s.records()) == [f"spooled-{i}" for i in range(3)]

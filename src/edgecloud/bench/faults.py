@@ -71,7 +71,7 @@ class FaultLog:
     """The campaign's events and, for each, when the service served again."""
 
     def __init__(self, specs: dict[str, ServiceSpec], host: str, start: float) -> None:
-        self._specs, self._host, self.start = specs, host, start  # start: on time.monotonic
+        self._specs, self._host, self._start = specs, host, start  # start: on time.monotonic
         self.windows: list[Window] = []
         self.recovery_s: dict[str, float] = {}  # kill or start to serving again
         self.down_s: dict[str, float] = {}  # fault to serving again
@@ -92,7 +92,7 @@ class FaultLog:
         spec = self._specs[event.service]
         while not is_ready(spec, self._host):
             time.sleep(0.1)
-        back_s = time.monotonic() - self.start
+        back_s = time.monotonic() - self._start
         action, fault_s, applied_s = self._faulted_at[event.service]
         self.recovery_s[event.service] = back_s - begun_s
         self.down_s[event.service] = back_s - fault_s
@@ -123,7 +123,6 @@ async def run(settings: StackSettings, load_s: float, seed: int) -> int:
         f"http://{settings.host}:{settings.orchestrator_port}",
         token,
     )
-    log = FaultLog(specs, settings.host, start=0.0)
     async with httpx.AsyncClient(timeout=30) as http, client_for(access.radio_url, 512) as ue:
         testbed = Testbed(access, http)
         await testbed.place(schedule.ues, scenario)
@@ -131,11 +130,12 @@ async def run(settings: StackSettings, load_s: float, seed: int) -> int:
         before = await _admin_view(http, access, ue_ids)
         print(f"{len(schedule.requests)} requests over {load_s:.0f} s; the campaign:", flush=True)
         since = time.time()
-        log.start = time.monotonic()  # the campaign's clock and the replay's start together
+        start = time.monotonic()  # the campaign's clock and the replay's start together
+        log = FaultLog(specs, settings.host, start)
         faults = threading.Thread(
             target=run_campaign,
             args=(LocalBackend(settings), campaign(load_s), log.on_event),
-            kwargs={"start": log.start},
+            kwargs={"start": start},
             daemon=True,
         )
         faults.start()

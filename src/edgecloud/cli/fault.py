@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -10,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from edgecloud.faults import Action, FaultError
+from edgecloud.faults.actions import UNDO
 
 if TYPE_CHECKING:
     from edgecloud.faults import Backend
@@ -41,22 +44,27 @@ def backend(where: Where, project: str | None) -> Backend:
     return LocalBackend(StackSettings())
 
 
+@contextlib.contextmanager
+def _exit_on_fault_error() -> Iterator[None]:
+    """A fault that cannot be applied: its reason on stderr and exit status 1."""
+    try:
+        yield
+    except FaultError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+
+
 def _apply(
     action: Action, service: str, where: Where, project: str | None, for_s: float | None
 ) -> None:
-    try:
+    with _exit_on_fault_error():
         target = backend(where, project)
         target.apply(action, service)
         typer.echo(f"{action} {service}")
         if for_s is not None:
-            from edgecloud.faults.actions import UNDO
-
             time.sleep(for_s)
             target.apply(UNDO[action], service)
             typer.echo(f"{UNDO[action]} {service} after {for_s:g} s")
-    except FaultError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from exc
 
 
 def _command(action: Action, lasting: bool) -> None:
@@ -90,12 +98,9 @@ for _action in Action:
 @fault_app.command("list")
 def list_services(where: WhereOption = Where.LOCAL, project: ProjectOption = None) -> None:
     """The services faults can target."""
-    try:
+    with _exit_on_fault_error():
         for name in backend(where, project).services():
             typer.echo(name)
-    except FaultError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from exc
 
 
 @fault_app.command("campaign")
@@ -113,7 +118,7 @@ def campaign(
         steps = load_campaign(file)
     except ValidationError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    try:
+    with _exit_on_fault_error():
         run_campaign(
             backend(where, project),
             steps,
@@ -121,6 +126,3 @@ def campaign(
                 f"t={begun_s:7.2f} s  {event.action} {event.service}"
             ),
         )
-    except FaultError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from exc

@@ -39,10 +39,21 @@ class SpoolMetrics:
 
 
 class Spool(Generic[Item]):
-    def __init__(self, max_items: int, metrics: SpoolMetrics) -> None:
+    """``write`` puts one item into the store; it raises one of ``outage`` while the store is
+    away (any other error means the item will never go in)."""
+
+    def __init__(
+        self,
+        max_items: int,
+        metrics: SpoolMetrics,
+        write: Callable[[Item], Awaitable[None]],
+        outage: tuple[type[Exception], ...],
+    ) -> None:
         self._items: deque[Item] = deque()
         self._max_items = max_items
         self._metrics = metrics
+        self._write = write
+        self._outage = outage
         self._lock = asyncio.Lock()  # one replay at a time, so that nothing is written twice
 
     def __len__(self) -> int:
@@ -58,17 +69,15 @@ class Spool(Generic[Item]):
         self._metrics.items.set(len(self._items))
         return True
 
-    async def replay(
-        self, write: Callable[[Item], Awaitable[None]], outage: tuple[type[Exception], ...]
-    ) -> int:
-        """Write the items oldest first until the spool is empty or ``write`` raises one of
-        ``outage`` (that item stays first); returns how many were written."""
+    async def replay(self) -> int:
+        """Write the items oldest first until the spool is empty or the store is away (that item
+        stays first); returns how many were written."""
         written = 0
         async with self._lock:
             while self._items:
                 try:
-                    await write(self._items[0])
-                except outage:
+                    await self._write(self._items[0])
+                except self._outage:
                     break
                 except Exception:  # not the store being away: this item will never go in
                     logger.exception("a spooled write failed for good; dropped: %r", self._items[0])
@@ -83,24 +92,17 @@ class Spool(Generic[Item]):
             logger.info("replayed %d spooled writes; %d left", written, len(self._items))
         return written
 
-    async def run_replay(
-        self,
-        write: Callable[[Item], Awaitable[None]],
-        outage: tuple[type[Exception], ...],
-        interval_s: float = 1.0,
-    ) -> None:
+    async def run_replay(self, interval_s: float = 1.0) -> None:
         """Replay whenever there is something to replay, every ``interval_s``."""
         while True:
             await asyncio.sleep(interval_s)
             if self._items:
-                await self.replay(write, outage)
+                await self.replay()
 
-    async def flush(
-        self, write: Callable[[Item], Awaitable[None]], outage: tuple[type[Exception], ...]
-    ) -> int:
+    async def flush(self) -> int:
         """At shutdown: a last replay; what is still spooled is lost with the process, so it is
         counted (``dropped_shutdown``) and logged. Returns how many were lost."""
-        await self.replay(write, outage)
+        await self.replay()
         lost = len(self._items)
         if lost:
             logger.error("shutting down with %d spooled writes Redis never took: lost", lost)

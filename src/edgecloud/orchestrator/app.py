@@ -24,7 +24,7 @@ from edgecloud.policies import ExperiencePool
 from .admin import admin_api
 from .endpoints import TierEndpoint, bounded_slots
 from .engine_load import poll_load
-from .history import OUTAGE, HistoryStore
+from .history import HistoryStore
 from .history_source import RedisHistorySource
 from .metrics import OrchestratorMetrics
 from .report_consumer import ReportConsumer
@@ -115,7 +115,7 @@ async def _start(
     }
     app.state.loops = await stack.enter_async_context(running(loops))
     # At exit, last in first out: pending writes finish, then what Redis has not taken is replayed.
-    stack.push_async_callback(history.spool.flush, history.write_spooled, OUTAGE)
+    stack.push_async_callback(history.spool.flush)
     stack.push_async_callback(background.drain, settings.shutdown_drain_s)
 
 

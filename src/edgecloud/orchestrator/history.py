@@ -20,11 +20,10 @@ from typing import Any
 
 from pydantic import ValidationError
 from redis.asyncio import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
-from redis.exceptions import TimeoutError as RedisTimeoutError
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+from tenacity import AsyncRetrying
 
+from edgecloud.common.redis_retry import OUTAGE, retrying
 from edgecloud.common.reports import DeliveryReport
 from edgecloud.common.spool import Spool
 
@@ -35,8 +34,6 @@ from .settings import OrchestratorSettings
 logger = logging.getLogger(__name__)
 
 RECORD_FIELD = "record"
-# Redis errors that mean Redis is away (retry later), as against one entry's command failing.
-OUTAGE = (RedisConnectionError, RedisTimeoutError)
 JOIN_TTL_S = 3600
 ORCHESTRATOR_HALF = "orchestrator"
 RADIO_HALF = "radio"
@@ -68,7 +65,7 @@ class HistoryStore:
         self._pending = f"{self._prefix}:pending"
         # While Redis is away: halves not yet joined and records not yet written, in order.
         self.spool: Spool[OrchestratorPart | HistoryRecord] = Spool(
-            settings.history_spool_max, metrics.history_spool
+            settings.history_spool_max, metrics.history_spool, self._write_spooled, OUTAGE
         )
 
     def _join_key(self, request_id: str) -> str:
@@ -77,12 +74,7 @@ class HistoryStore:
     def _retrying(self) -> AsyncRetrying:
         """Every write is retried a few times (a stale pooled connection after a Redis restart
         fails once), then the write goes to the spool."""
-        return AsyncRetrying(
-            stop=stop_after_attempt(self._settings.history_write_attempts),
-            wait=wait_exponential(multiplier=0.1, max=2.0),
-            retry=retry_if_exception_type(OUTAGE),
-            reraise=True,
-        )
+        return retrying(self._settings.history_write_attempts)
 
     async def submit(self, part: OrchestratorPart) -> None:
         """Record the orchestrator's half; finish now if the report is already there or not due.
@@ -99,7 +91,7 @@ class HistoryStore:
             logger.exception("request %s could not be joined", part.request_id)
             self._finish_locally(part)
 
-    async def write_spooled(self, item: OrchestratorPart | HistoryRecord) -> None:
+    async def _write_spooled(self, item: OrchestratorPart | HistoryRecord) -> None:
         """Replay one spooled item (an outage propagates: the item stays spooled)."""
         if isinstance(item, HistoryRecord):
             await self._append(item)
@@ -112,6 +104,8 @@ class HistoryStore:
             await self._write(join(part, None, self._settings.violation_penalty_s), "direct")
             return
         halves = await self._put_half(part.request_id, ORCHESTRATOR_HALF, part.model_dump_json())
+        if halves is None:
+            return  # written already (a replayed half whose record made it before the outage)
         if RADIO_HALF.encode() not in halves:
             deadline = time.time() + self._settings.join_timeout_s
             async for attempt in self._retrying():
@@ -129,15 +123,23 @@ class HistoryStore:
             else:
                 self._metrics.history.labels("dropped").inc()
 
-    async def _put_half(self, request_id: str, half: str, payload: str) -> dict[bytes, bytes]:
+    async def _put_half(
+        self, request_id: str, half: str, payload: str
+    ) -> dict[bytes, bytes] | None:
+        """Both halves so far, with this one; None (and nothing kept) when the request was
+        finished already, in the same round trip."""
         key = self._join_key(request_id)
         async for attempt in self._retrying():
             with attempt:
                 async with self._redis.pipeline(transaction=True) as pipe:
+                    pipe.exists(self._done_key(request_id))
                     pipe.hset(key, half, payload)
                     pipe.hgetall(key)
                     pipe.expire(key, JOIN_TTL_S)
-                    _, halves, _ = await pipe.execute()
+                    done, _, halves, _ = await pipe.execute()
+        if done:
+            await self._redis.delete(key)
+            return None
         return dict(halves)
 
     async def _complete(self, request_id: str, halves: dict[bytes, bytes], outcome: str) -> None:
@@ -184,12 +186,12 @@ class HistoryStore:
     async def on_report(self, report: DeliveryReport) -> None:
         if report.status_code != 200:
             return  # the orchestrator rejected the request: there is no generation to record
-        if await self._redis.exists(self._done_key(report.request_id)):
+        halves = await self._put_half(report.request_id, RADIO_HALF, report.model_dump_json())
+        if halves is None:
             # Finished without it (report_missing) before it came: the record stays as written,
             # so that no request has two; the late report is counted.
             self._metrics.late_reports.inc()
             return
-        halves = await self._put_half(report.request_id, RADIO_HALF, report.model_dump_json())
         if ORCHESTRATOR_HALF.encode() in halves:
             await self._complete(report.request_id, halves, outcome="joined")
 

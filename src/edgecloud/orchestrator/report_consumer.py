@@ -20,9 +20,10 @@ from pydantic import ValidationError
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
+from edgecloud.common.redis_retry import OUTAGE
 from edgecloud.common.reports import REPORT_FIELD, DeliveryReport
 
-from .history import OUTAGE, HistoryStore
+from .history import HistoryStore
 from .metrics import OrchestratorMetrics
 from .settings import OrchestratorSettings
 
@@ -73,7 +74,7 @@ class ReportConsumer:
             await self._redis.xgroup_create(self._stream, self._group, id="0", mkstream=True)
 
     async def _chores(self) -> None:
-        await self._history.spool.replay(self._history.write_spooled, OUTAGE)
+        await self._history.spool.replay()
         await self.claim_stale()
         await self._history.sweep()
 

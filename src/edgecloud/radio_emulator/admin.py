@@ -9,6 +9,7 @@ so.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Annotated, Any
 
@@ -29,12 +30,13 @@ from edgecloud.api.errors import (
     ServiceUnavailableError,
 )
 from edgecloud.common.admin_auth import require_admin
-from edgecloud.model.cells import Direction, RadioConfigError
+from edgecloud.model.cells import Direction, RadioConfigError, Ue
 from edgecloud.model.mobility import Mobility, MobilityKind
 from edgecloud.model.scheduling import SchedulerKind
 
 from .admin_state import AdminStateError, AdminStateStore
 from .air import AirInterface, resolve_ue_id
+from .backhaul_proxy import BackhaulProxy
 from .deps import AirDep, BackhaulDep
 from .links import Backhaul
 from .schemas import UeView, ue_view
@@ -164,12 +166,16 @@ async def list_cells(air: AirDep) -> list[CellView]:
 async def put_cell(cell_id: int, update: CellUpdate, air: AirDep, state: StateDep) -> CellView:
     """Change a cell's transmit power or load (the interference it causes)."""
     try:
-        air.environment.set_cell(cell_id, update.power_dbm, update.load)
+        apply_cell(air, cell_id, update)
     except RadioConfigError as exc:
         raise NotFoundError(str(exc), param="cell_id", code="unknown_cell") from exc
     view = (await list_cells(air))[cell_id]
     await _keep(state.save(f"cell:{cell_id}", {"power_dbm": view.power_dbm, "load": view.load}))
     return view
+
+
+def apply_cell(air: AirInterface, cell_id: int, update: CellUpdate) -> None:
+    air.environment.set_cell(cell_id, update.power_dbm, update.load)
 
 
 @admin_api.get("/scheduler", response_model=SchedulerConfig)
@@ -212,26 +218,38 @@ async def put_backhaul(
     config: BackhaulConfig, proxy: BackhaulDep, state: StateDep
 ) -> BackhaulConfig:
     """Change the backhaul (both directions)."""
-    proxy.backhaul = Backhaul.symmetric(config.delay_s, config.rate_bps, config.jitter_s)
+    apply_backhaul(proxy, config)
     await _keep(state.save("backhaul", config.model_dump(mode="json")))
     return config
+
+
+def apply_backhaul(proxy: BackhaulProxy, config: BackhaulConfig) -> None:
+    proxy.backhaul = Backhaul.symmetric(config.delay_s, config.rate_bps, config.jitter_s)
 
 
 @admin_api.put("/ues/{ue_id}", response_model=UeView)
 async def put_ue(ue_id: str, update: UeUpdate, air: AirDep, state: StateDep) -> UeView:
     """Place a UE, set its mobility or static RBs; an unknown UE is registered."""
-    view = apply_ue(air, ue_id, update)
-    field = f"ue:{view.ue_id}"
-
-    async def merge() -> None:  # over the UE's earlier changes: a PUT sets only what it gives
-        saved = await state.get(field) or {}
-        await state.save(field, saved | update.model_dump(mode="json", exclude_unset=True))
-
-    await _keep(merge())
-    return view
+    ue = apply_ue(air, ue_id, update)
+    # What is kept is the UE as it now is (an earlier PUT's placement stays, as in memory).
+    await _keep(state.save(f"ue:{ue.ue_id}", _settings_of(ue).model_dump(mode="json")))
+    return ue_view(air, ue)
 
 
-def apply_ue(air: AirInterface, ue_id: str, update: UeUpdate) -> UeView:
+def _settings_of(ue: Ue) -> UeUpdate:
+    """The admin settings that put ``ue`` where and how it is now."""
+    position = ue.position
+    return UeUpdate(
+        x_m=position.x_m,
+        y_m=position.y_m,
+        mobility=MobilityConfig.model_validate(dataclasses.asdict(ue.mobility)),
+        static_rbs=StaticRbs(
+            downlink=ue.static_rbs[Direction.DOWNLINK], uplink=ue.static_rbs[Direction.UPLINK]
+        ),
+    )
+
+
+def apply_ue(air: AirInterface, ue_id: str, update: UeUpdate) -> Ue:
     ue = air.attach(resolve_ue_id(ue_id, None), check_coverage=False, pin=True)
     env = air.environment
     try:
@@ -244,7 +262,7 @@ def apply_ue(air: AirInterface, ue_id: str, update: UeUpdate) -> UeView:
                 env.set_static_rbs(ue, direction, getattr(update.static_rbs, direction.value))
     except (RadioConfigError, ValueError) as exc:
         raise BadRequestError(str(exc), code="invalid_value") from exc
-    return ue_view(air, ue)
+    return ue
 
 
 @admin_api.delete("/ues/{ue_id}", status_code=204, response_class=Response)

@@ -10,11 +10,19 @@ from pydantic import ValidationError
 from edgecloud.api.errors import BadRequestError
 from edgecloud.model.cells import RadioConfigError
 
-from .admin import BackhaulConfig, CellUpdate, SchedulerConfig, UeUpdate, apply_scheduler, apply_ue
+from .admin import (
+    BackhaulConfig,
+    CellUpdate,
+    SchedulerConfig,
+    UeUpdate,
+    apply_backhaul,
+    apply_cell,
+    apply_scheduler,
+    apply_ue,
+)
 from .admin_state import AdminStateError, AdminStateStore
 from .air import AirInterface
 from .backhaul_proxy import BackhaulProxy
-from .links import Backhaul
 
 logger = logging.getLogger(__name__)
 
@@ -47,13 +55,11 @@ def _restore_one(
 ) -> None:
     kind, _, name = field.partition(":")
     if kind == "cell":
-        cell = CellUpdate.model_validate(value)
-        air.environment.set_cell(int(name), cell.power_dbm, cell.load)
+        apply_cell(air, int(name), CellUpdate.model_validate(value))
     elif kind == "scheduler":
         apply_scheduler(air, SchedulerConfig.model_validate(value))
     elif kind == "backhaul":
-        link = BackhaulConfig.model_validate(value)
-        proxy.backhaul = Backhaul.symmetric(link.delay_s, link.rate_bps, link.jitter_s)
+        apply_backhaul(proxy, BackhaulConfig.model_validate(value))
     elif kind == "ue":
         apply_ue(air, name, UeUpdate.model_validate(value))
     else:

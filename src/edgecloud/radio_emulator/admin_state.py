@@ -1,9 +1,9 @@
 """What the admin API changed, kept in Redis so that a restarted radio emulator restores it.
 
 One hash (``<admin_state_key>``) holds, per changed thing, the operator's settings as JSON:
-``cell:<id>``, ``scheduler``, ``backhaul`` and ``ue:<id>`` (placement, mobility and static RBs,
-merged over the UE's earlier changes). A deleted UE's field is removed. The store knows nothing of
-the admin models: the admin API validates what it saves and what it restores.
+``cell:<id>``, ``scheduler``, ``backhaul`` and ``ue:<id>`` (the UE's placement, mobility and
+static RBs as they were after its last change). A deleted UE's field is removed. The store knows
+nothing of the admin models: the admin API validates what it saves and what it restores.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from typing import Any
 from prometheus_client import Counter
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+from tenacity import AsyncRetrying
+
+from edgecloud.common.redis_retry import retrying
 
 logger = logging.getLogger(__name__)
 
@@ -32,21 +34,7 @@ class AdminStateStore:
         self.events = events  # by event: saved, save_failed, restored, restore_failed
 
     def _retrying(self) -> AsyncRetrying:
-        return AsyncRetrying(
-            stop=stop_after_attempt(self._attempts),
-            wait=wait_exponential(multiplier=0.1, max=1.0),
-            retry=retry_if_exception_type(RedisError),
-            reraise=True,
-        )
-
-    async def get(self, field: str) -> dict[str, Any] | None:
-        try:
-            async for attempt in self._retrying():
-                with attempt:
-                    raw: Any = await self._redis.hget(self._key, field)
-        except RedisError as exc:
-            raise AdminStateError(str(exc)) from exc
-        return json.loads(raw) if raw is not None else None
+        return retrying(self._attempts, max_wait_s=1.0, on=(RedisError,))
 
     async def save(self, field: str, value: dict[str, Any]) -> None:
         await self._change(lambda: self._redis.hset(self._key, field, json.dumps(value)))

@@ -25,7 +25,7 @@ from edgecloud.common.tasks import BackgroundTasks
 from edgecloud.model.cells import UE_ID_PATTERN, RadioEnvironment, Ue
 
 from .metrics import RadioMetrics
-from .orchestrators import OrchestratorPool
+from .orchestrators import NoOrchestratorError, OrchestratorPool
 from .pacing import PacedRelay
 from .publisher import ReportPublisher
 from .registry import UeRegistry
@@ -127,17 +127,14 @@ class AirInterface:
         }
 
     async def relay_get(self, path: str) -> Response:
-        upstream = None
-        for url in self.orchestrators.candidates():
-            try:
-                upstream = await self._client.get(f"{url}{path}")
-                break
-            except httpx.TransportError:
-                self.orchestrators.failed(url)
-        if upstream is None:
+        try:
+            upstream = await self.orchestrators.first_answer(
+                lambda url: self._client.get(f"{url}{path}")
+            )
+        except NoOrchestratorError as exc:
             raise ServiceUnavailableError(
                 "no orchestrator is available", code="orchestrator_unavailable"
-            )
+            ) from exc
         return Response(
             upstream.content,
             status_code=upstream.status_code,
@@ -224,21 +221,20 @@ class AirInterface:
         self, path: str, body: bytes, headers: list[tuple[bytes, bytes]]
     ) -> httpx.Response:
         """The first replica's answer (its head) that comes; one that fails before is skipped."""
-        failure: httpx.TransportError | None = None
-        for url in self.orchestrators.candidates():
+
+        async def send(url: str) -> httpx.Response:
             request = self._client.build_request(
                 "POST", f"{url}{path}", content=body, headers=headers
             )
-            try:
-                return await self._client.send(request, stream=True)
-            except httpx.TransportError as exc:
-                self.orchestrators.failed(url)
-                failure = exc
-        self._metrics.requests.labels("503").inc()
-        raise ServiceUnavailableError(
-            f"no orchestrator is available: {failure.__class__.__name__}",
-            code="orchestrator_unavailable",
-        ) from failure
+            return await self._client.send(request, stream=True)
+
+        try:
+            return await self.orchestrators.first_answer(send)
+        except NoOrchestratorError as exc:
+            self._metrics.requests.labels("503").inc()
+            raise ServiceUnavailableError(
+                f"no orchestrator is available: {exc}", code="orchestrator_unavailable"
+            ) from exc
 
     def _finish(self, relay: PacedRelay, sent: UplinkPass, status_code: int) -> None:
         times = relay.times

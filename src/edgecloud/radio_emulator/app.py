@@ -117,14 +117,14 @@ async def _start(
     await _restore_admin_state(app, redis, settings, metrics)
     loops = {f"{d.value}_scheduler": s.run() for d, s in schedulers.items()}
     loops["mobility"] = _move_ues(environment, settings.mobility_step_s)
-    loops["report_spool"] = publisher.run_replay()
+    loops["report_spool"] = publisher.spool.run_replay()
     if settings.orchestrator_replicas:
         loops["orchestrator_checks"] = app.state.air.orchestrators.run_checks(
             settings.orchestrator_check_s
         )
     app.state.loops = await stack.enter_async_context(running(loops))
     # At exit, last in first out: reports being published finish, then the spool is replayed.
-    stack.push_async_callback(publisher.flush)
+    stack.push_async_callback(publisher.spool.flush)
     stack.push_async_callback(background.drain, settings.shutdown_drain_s)
 
 

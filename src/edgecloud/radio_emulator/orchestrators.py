@@ -12,11 +12,19 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import httpx
 from prometheus_client import Counter, Gauge
 
 logger = logging.getLogger(__name__)
+
+Answer = TypeVar("Answer")
+
+
+class NoOrchestratorError(Exception):
+    """Every replica failed before answering (the message names the last transport error)."""
 
 
 class OrchestratorPool:
@@ -41,6 +49,19 @@ class OrchestratorPool:
         return [u for u in ordered if self._healthy[u]] + [
             u for u in ordered if not self._healthy[u]
         ]
+
+    async def first_answer(self, call: Callable[[str], Awaitable[Answer]]) -> Answer:
+        """``call`` on each replica in turn until one answers; a replica whose call fails before
+        an answer (a transport error) is marked failed. Raises NoOrchestratorError when none
+        answered."""
+        failure: httpx.TransportError | None = None
+        for url in self.candidates():
+            try:
+                return await call(url)
+            except httpx.TransportError as exc:
+                self.failed(url)
+                failure = exc
+        raise NoOrchestratorError(failure.__class__.__name__) from failure
 
     def failed(self, url: str) -> None:
         """``url`` failed before answering: skip it until its health check passes."""

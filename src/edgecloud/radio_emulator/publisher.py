@@ -10,19 +10,15 @@ from __future__ import annotations
 import logging
 
 from redis.asyncio import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
-from redis.exceptions import TimeoutError as RedisTimeoutError
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from edgecloud.common.redis_retry import OUTAGE, retrying
 from edgecloud.common.reports import REPORT_FIELD, DeliveryReport
 from edgecloud.common.spool import Spool
 
 from .metrics import RadioMetrics
 
 logger = logging.getLogger(__name__)
-
-OUTAGE = (RedisConnectionError, RedisTimeoutError)
 
 
 class ReportPublisher:
@@ -40,7 +36,9 @@ class ReportPublisher:
         self._maxlen = maxlen
         self._metrics = metrics
         self._attempts = attempts
-        self.spool: Spool[DeliveryReport] = Spool(spool_max, metrics.report_spool)
+        self.spool: Spool[DeliveryReport] = Spool(
+            spool_max, metrics.report_spool, self._replay_one, OUTAGE
+        )
 
     async def publish(self, report: DeliveryReport) -> bool:
         """True when the report is in the stream, or spooled to be; False when it was dropped."""
@@ -58,17 +56,6 @@ class ReportPublisher:
         self._metrics.reports.labels("published").inc()
         return True
 
-    async def replay(self) -> int:
-        """Publish the spooled reports, oldest first, until Redis fails again."""
-        return await self.spool.replay(self._replay_one, OUTAGE)
-
-    async def flush(self) -> int:
-        """At shutdown: replay what is spooled; returns how many reports were lost."""
-        return await self.spool.flush(self._replay_one, OUTAGE)
-
-    async def run_replay(self, interval_s: float = 1.0) -> None:
-        await self.spool.run_replay(self._replay_one, OUTAGE, interval_s)
-
     async def _replay_one(self, report: DeliveryReport) -> None:
         await self._write(report)
         self._metrics.reports.labels("published").inc()
@@ -81,12 +68,7 @@ class ReportPublisher:
         return False
 
     async def _write(self, report: DeliveryReport) -> None:
-        async for attempt in AsyncRetrying(
-            stop=stop_after_attempt(self._attempts),
-            wait=wait_exponential(multiplier=0.05, max=1.0),
-            retry=retry_if_exception_type(OUTAGE),
-            reraise=True,
-        ):
+        async for attempt in retrying(self._attempts, first_wait_s=0.05, max_wait_s=1.0):
             with attempt:
                 await self._redis.xadd(
                     self._stream,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import pytest
 from prometheus_client import CollectorRegistry
 
@@ -12,9 +14,26 @@ class AwayError(Exception):
     pass
 
 
-def spool(max_items: int) -> tuple[Spool[int], CollectorRegistry]:
+@dataclass
+class Store:
+    """Takes items, except those it is ``away`` for (an outage) or that are ``broken`` (never)."""
+
+    away: set[int] = field(default_factory=set)
+    broken: set[int] = field(default_factory=set)
+    written: list[int] = field(default_factory=list)
+
+    async def write(self, item: int) -> None:
+        if item in self.away:
+            raise AwayError
+        if item in self.broken:
+            raise ValueError("not a valid entry")
+        self.written.append(item)
+
+
+def spool(max_items: int, store: Store | None = None) -> tuple[Spool[int], CollectorRegistry]:
     registry = CollectorRegistry()
-    return Spool(max_items, SpoolMetrics(registry, "t", "Items")), registry
+    write = (store or Store()).write
+    return Spool(max_items, SpoolMetrics(registry, "t", "Items"), write, (AwayError,)), registry
 
 
 def count(registry: CollectorRegistry, event: str) -> float:
@@ -36,59 +55,40 @@ def test_a_full_spool_refuses_and_counts() -> None:
 
 @pytest.mark.anyio
 async def test_replay_is_oldest_first_and_an_outage_keeps_the_rest_in_order() -> None:
-    items, registry = spool(10)
+    store = Store(away={2})
+    items, registry = spool(10, store)
     for i in range(5):
         items.put(i)
-    written: list[int] = []
-    away_at = {2}
-
-    async def write(item: int) -> None:
-        if item in away_at:
-            raise AwayError
-        written.append(item)
-
-    assert await items.replay(write, (AwayError,)) == 2
-    assert written == [0, 1]
+    assert await items.replay() == 2
+    assert store.written == [0, 1]
     assert len(items) == 3
-    away_at.clear()
+    store.away.clear()
     items.put(5)
-    assert await items.replay(write, (AwayError,)) == 4
-    assert written == [0, 1, 2, 3, 4, 5]
+    assert await items.replay() == 4
+    assert store.written == [0, 1, 2, 3, 4, 5]
     assert count(registry, "replayed") == 6
     assert registry.get_sample_value("t_spool_items") == 0
 
 
 @pytest.mark.anyio
 async def test_an_item_that_can_never_be_written_is_dropped_counted_not_retried_forever() -> None:
-    items, registry = spool(10)
+    store = Store(broken={1})
+    items, registry = spool(10, store)
     for i in range(3):
         items.put(i)
-    written: list[int] = []
-
-    async def write(item: int) -> None:
-        if item == 1:
-            raise ValueError("not a valid entry")
-        written.append(item)
-
-    assert await items.replay(write, (AwayError,)) == 2
-    assert written == [0, 2]
+    assert await items.replay() == 2
+    assert store.written == [0, 2]
     assert count(registry, "dropped_error") == 1
 
 
 @pytest.mark.anyio
 async def test_a_flush_at_shutdown_writes_what_it_can_and_counts_the_rest_lost() -> None:
-    items, registry = spool(10)
+    store = Store(away={2})
+    items, registry = spool(10, store)
     for i in range(3):
         items.put(i)
-    written: list[int] = []
-
-    async def write(item: int) -> None:
-        if item == 2:
-            raise AwayError
-        written.append(item)
-
-    assert await items.flush(write, (AwayError,)) == 1
-    assert written == [0, 1]
+    assert await items.flush() == 1
+    assert store.written == [0, 1]
     assert len(items) == 0
     assert count(registry, "dropped_shutdown") == 1
     assert registry.get_sample_value("t_spool_items") == 0

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
@@ -113,17 +114,26 @@ async def test_the_admin_api_needs_its_token(
     assert reply.json()["error"]["code"] == code
 
 
-@pytest.mark.anyio
-async def test_a_reset_is_refused_clearly_when_redis_is_away_or_the_body_is_bad() -> None:
+ADMIN = {"Authorization": "Bearer admin-token-for-tests"}
+
+
+@asynccontextmanager
+async def admin_client() -> AsyncIterator[httpx.AsyncClient]:
+    """An orchestrator with an admin token and Redis away."""
     settings = OrchestratorSettings(
         redis_url="redis://127.0.0.1:1/0", admin_token="admin-token-for-tests"
     )
     engine = FakeEngine(settings.edge_model)
-    headers = {"Authorization": "Bearer admin-token-for-tests"}
     async with orchestrator(engine, engine, settings) as client:
-        away = await client.post("/admin/reset", json={"pool": []}, headers=headers)
-        bad = await client.post("/admin/reset", json={"pool": [{"route": "edge"}]}, headers=headers)
-        extra = await client.post("/admin/reset", json={"pools": []}, headers=headers)
+        yield client
+
+
+@pytest.mark.anyio
+async def test_a_reset_is_refused_clearly_when_redis_is_away_or_the_body_is_bad() -> None:
+    async with admin_client() as client:
+        away = await client.post("/admin/reset", json={"pool": []}, headers=ADMIN)
+        bad = await client.post("/admin/reset", json={"pool": [{"route": "edge"}]}, headers=ADMIN)
+        extra = await client.post("/admin/reset", json={"pools": []}, headers=ADMIN)
     assert away.status_code == 503
     assert away.json()["error"]["code"] == "redis"
     assert bad.status_code == 400
@@ -142,16 +152,11 @@ async def test_history_pages_take_a_cursor_of_the_right_shape() -> None:
 
 @pytest.mark.anyio
 async def test_a_pool_record_must_be_one_as_history_gives_it_not_a_coercible_one() -> None:
-    settings = OrchestratorSettings(
-        redis_url="redis://127.0.0.1:1/0", admin_token="admin-token-for-tests"
-    )
-    engine = FakeEngine(settings.edge_model)
-    headers = {"Authorization": "Bearer admin-token-for-tests"}
     written = record("r-1", Route.CLOUD).model_dump(mode="json")
-    async with orchestrator(engine, engine, settings) as client:
-        valid = await client.post("/admin/reset", json={"pool": [written]}, headers=headers)
+    async with admin_client() as client:
+        valid = await client.post("/admin/reset", json={"pool": [written]}, headers=ADMIN)
         coerced = await client.post(
-            "/admin/reset", json={"pool": [written | {"finished_at": False}]}, headers=headers
+            "/admin/reset", json={"pool": [written | {"finished_at": False}]}, headers=ADMIN
         )
     assert valid.status_code == 503, valid.text  # past validation, then Redis is away
     assert coerced.status_code == 400

@@ -42,9 +42,6 @@ class MemoryAdminState(AdminStateStore):
         super().__init__(cast(Redis, None), "admin", events)
         self.saved: dict[str, dict[str, Any]] = {}
 
-    async def get(self, field: str) -> dict[str, Any] | None:
-        return self.saved.get(field)
-
     async def save(self, field: str, value: dict[str, Any]) -> None:
         self.saved[field] = value
 
