@@ -23,6 +23,7 @@ import httpx
 import psutil
 from pydantic import AnyHttpUrl, SecretStr
 
+from edgecloud.common.http import relay_client, relay_timeout
 from edgecloud.common.settings_env import settings_environment
 from edgecloud.model.scheduling import SchedulerKind
 from edgecloud.radio_emulator import RadioSettings
@@ -81,7 +82,9 @@ async def phase(
 ) -> list[UeResult]:
     ue_ids = [f"{tag}-{n}-{i}" for i in range(n)]
     limits = httpx.Limits(max_connections=n + 8)
-    async with httpx.AsyncClient(base_url=radio_url, timeout=60, limits=limits) as client:
+    # httpx's own pool is slower than the emulator at this many streams (encode/httpx#3215).
+    timeout = relay_timeout(10.0, 60.0, pool_s=60.0)
+    async with relay_client(timeout, limits, base_url=radio_url) as client:
         views = await register(client, ue_ids)
         start = time.monotonic() + warmup_s
         rates = await asyncio.gather(

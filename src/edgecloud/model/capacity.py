@@ -11,6 +11,11 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+
 TOP_MCS_SPECTRAL_EFFICIENCY_BPS_HZ = 7.4063
 
 
@@ -25,6 +30,12 @@ class LinkAbstraction:
             return 0.0
         shannon = math.log2(1 + 10 ** (sinr_db / 10))
         return min(self.implementation_factor * shannon, self.max_spectral_efficiency_bps_hz)
+
+    def spectral_efficiency_array(self, sinr_db: FloatArray) -> FloatArray:
+        """``spectral_efficiency_bps_hz`` of every element (-inf dB: no signal, 0)."""
+        shannon = np.log2(1 + np.power(10.0, sinr_db / 10))
+        se = np.minimum(self.implementation_factor * shannon, self.max_spectral_efficiency_bps_hz)
+        return np.where(sinr_db < self.sinr_min_db, 0.0, se)
 
     def rate_bps(self, rb_bandwidth_hz: float, sinr_db_per_rb: Iterable[float]) -> float:
         """Paper eq. 2: the sum over the UE's RBs of ``b_n * se(SINR_n)``."""
@@ -42,6 +53,9 @@ CQI_TABLE_2_EFFICIENCY_BPS_HZ = (
     0.1523, 0.3770, 0.8770, 1.4766, 1.9141, 2.4063, 2.7305, 3.3223,
     3.9023, 4.5234, 5.1152, 5.5547, 6.2266, 6.9141, 7.4063,
 )  # fmt: skip
+
+
+_CQI_EFFICIENCIES = np.array(CQI_TABLE_2_EFFICIENCY_BPS_HZ)
 
 
 def cqi_from_efficiency(efficiency_bps_hz: float) -> int:
@@ -64,3 +78,8 @@ class CqiLinkAbstraction(LinkAbstraction):
     def spectral_efficiency_bps_hz(self, sinr_db: float) -> float:
         cqi = cqi_from_efficiency(LinkAbstraction.spectral_efficiency_bps_hz(self, sinr_db))
         return 0.0 if cqi == 0 else CQI_TABLE_2_EFFICIENCY_BPS_HZ[cqi - 1]
+
+    def spectral_efficiency_array(self, sinr_db: FloatArray) -> FloatArray:
+        shannon = LinkAbstraction.spectral_efficiency_array(self, sinr_db)
+        cqi = np.searchsorted(_CQI_EFFICIENCIES, shannon + 1e-9, side="right")
+        return np.where(cqi == 0, 0.0, _CQI_EFFICIENCIES[np.maximum(cqi - 1, 0)])

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import math
 import random
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from enum import StrEnum
+
+import numpy as np
+import numpy.typing as npt
 
 from .capacity import CqiLinkAbstraction, LinkAbstraction, sinr_db
 from .channel import (
@@ -28,77 +28,37 @@ from .channel import (
     noise_power_dbm,
     path_loss_db,
 )
-from .fading import Fading, coherence_time_s, power_gain
+from .fading import Fading, coherence_time_s, power_gains
 from .layout import RadioLayout
 from .mobility import Area, Mobility, Motion, advance
 from .nr import Carrier
+from .ue import (
+    DIRECTION_INDEX,
+    UE_ID_PATTERN,
+    Direction,
+    Position,
+    RadioConfigError,
+    Ue,
+    UeLimitError,
+    cell_sites,
+)
+from .ue_table import UeTable
 
-UE_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:@-]{1,128}$")
+__all__ = [
+    "DIRECTION_INDEX",
+    "UE_ID_PATTERN",
+    "Direction",
+    "Position",
+    "RadioConfigError",
+    "RadioEnvironment",
+    "Ue",
+    "UeLimitError",
+    "cell_sites",
+]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 PEDESTRIAN_SPEED_MPS = 3 / 3.6
-
-
-class Direction(StrEnum):
-    UPLINK = "uplink"
-    DOWNLINK = "downlink"
-
-
-class UeLimitError(Exception):
-    pass
-
-
-class RadioConfigError(ValueError):
-    """A requested change is not valid for this layout (bad position, too many static RBs...)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Position:
-    x_m: float
-    y_m: float
-
-    def distance_m(self, other: Position) -> float:
-        return math.hypot(self.x_m - other.x_m, self.y_m - other.y_m)
-
-
-@dataclass(slots=True)
-class Ue:
-    ue_id: str
-    rng: random.Random = field(compare=False, repr=False)
-    site_los: list[bool]
-    site_shadowing_db: list[float]
-    motion: Motion
-    mobility: Mobility = field(default_factory=Mobility)
-    static_rbs: dict[Direction, int | None] = field(
-        default_factory=lambda: {Direction.UPLINK: None, Direction.DOWNLINK: None}
-    )
-    cell_id: int = 0
-    distance_m: float = 0.0
-    los: bool = True
-    dl_sinr_db: float = 0.0
-    ul_sinr_db: float = 0.0
-    gains: dict[Direction, list[float]] = field(default_factory=dict)
-    fading_redraw_at: float = -math.inf
-    rb_rate_bps: dict[Direction, list[float]] = field(default_factory=dict)
-
-    @property
-    def position(self) -> Position:
-        return Position(self.motion.x_m, self.motion.y_m)
-
-    def sinr_db(self, direction: Direction) -> float:
-        return self.dl_sinr_db if direction is Direction.DOWNLINK else self.ul_sinr_db
-
-
-def cell_sites(n_cells: int, radius_m: float) -> list[Position]:
-    if n_cells == 1:
-        return [Position(0.0, 0.0)]
-    isd = math.sqrt(3) * radius_m
-    ring_radius = isd / (2 * math.sin(math.pi / n_cells))
-    return [
-        Position(
-            ring_radius * math.cos(2 * math.pi * i / n_cells),
-            ring_radius * math.sin(2 * math.pi * i / n_cells),
-        )
-        for i in range(n_cells)
-    ]
 
 
 class RadioEnvironment:
@@ -113,7 +73,11 @@ class RadioEnvironment:
         ring = max(s.distance_m(Position(0, 0)) for s in self.sites)
         self.area = Area(ring + layout.cell_radius_m)
         self._rbg_sizes = self.carrier.rbg_sizes()
+        # One generator for every UE's fast fading: blocks are drawn for many UEs at once.
+        self._fading_rng = np.random.default_rng(layout.seed)
         self._ues: dict[str, Ue] = {}
+        self.table = UeTable(len(self._rbg_sizes))
+        self._by_slot: dict[int, Ue] = {}
         rb_hz = self.carrier.rb_bandwidth_hz
         n_rbs = self.carrier.n_rbs
         self._per_rb_db = 10 * math.log10(n_rbs)
@@ -142,7 +106,12 @@ class RadioEnvironment:
         return ue
 
     def remove(self, ue_id: str) -> bool:
-        return self._ues.pop(ue_id, None) is not None
+        ue = self._ues.pop(ue_id, None)
+        if ue is None:
+            return False
+        del self._by_slot[ue.slot]
+        self.table.remove(ue.slot)
+        return True
 
     def touch(self, ue_id: str) -> None:
         """Mark a UE as just used: the registry is kept in order of last use."""
@@ -174,7 +143,8 @@ class RadioEnvironment:
             min_speed_mps=min(0.5, s.default_speed_mps),
         )
         motion = Motion(x, y, heading_rad=rng.uniform(0, 2 * math.pi), speed_mps=mobility.speed_mps)
-        ue = Ue(ue_id, rng, los, shadowing, motion, mobility)
+        ue = Ue(ue_id, rng, los, shadowing, motion, mobility, slot=self.table.add())
+        self._by_slot[ue.slot] = ue
         self._update_large_scale(ue)
         return ue
 
@@ -198,7 +168,8 @@ class RadioEnvironment:
         ue.distance_m = ue.position.distance_m(self.sites[cell_id])
         ue.dl_sinr_db = sinr_db(rx_dbm[cell_id], self._ue_noise_dbm, interference_mw)
         ue.ul_sinr_db = sinr_db(self._ue_power_per_rb_dbm - losses[cell_id], self._gnb_noise_dbm)
-        ue.fading_redraw_at = -math.inf  # the channel changed: refresh the per-RBG rates
+        self.table.cell_id[ue.slot] = cell_id
+        self.table.redraw_at[ue.slot] = -math.inf  # the channel changed: refresh the RBG rates
 
     def _fading_kind(self, ue: Ue) -> Fading:
         configured = self.layout.fading
@@ -212,23 +183,40 @@ class RadioEnvironment:
         speed = max(ue.motion.speed_mps, PEDESTRIAN_SPEED_MPS)
         return coherence_time_s(speed, self.layout.carrier_hz)
 
-    def rb_rates_bps(self, ue: Ue, direction: Direction, now: float) -> list[float]:
+    def rb_rates_bps(self, ue: Ue, direction: Direction, now: float) -> FloatArray:
         """Rate one RB of each RBG carries for the UE now (fading redrawn when due)."""
-        if now >= ue.fading_redraw_at:
-            kind = self._fading_kind(ue)
-            k_db = self.layout.rician_k_db
-            for d in Direction:
-                gains = [power_gain(kind, ue.rng, k_db) for _ in self.rbg_sizes]
-                ue.gains[d] = gains
-                ue.rb_rate_bps[d] = [
-                    self.carrier.rb_bandwidth_hz
-                    * self.link.spectral_efficiency_bps_hz(
-                        ue.sinr_db(d) + (10 * math.log10(g) if g > 0 else -math.inf)
-                    )
-                    for g in gains
-                ]
-            ue.fading_redraw_at = now + self._coherence_s(ue)
-        return ue.rb_rate_bps[direction]
+        row: FloatArray = self.rb_rates_rows(np.array([ue.slot]), direction, now)[0]
+        return row
+
+    def rb_rates_rows(self, slots: IntArray, direction: Direction, now: float) -> FloatArray:
+        """``rb_rates_bps`` of the UEs in ``slots``, one row each; due ones are redrawn at once."""
+        table = self.table
+        due = slots[table.redraw_at[slots] <= now]
+        if len(due):
+            self._redraw_fading([self._by_slot[int(slot)] for slot in due], now)
+        rows: FloatArray = table.rb_rate_bps[DIRECTION_INDEX[direction]][slots]
+        return rows
+
+    def _redraw_fading(self, ues: list[Ue], now: float) -> None:
+        by_kind: dict[Fading, list[Ue]] = {}
+        for ue in ues:
+            by_kind.setdefault(self._fading_kind(ue), []).append(ue)
+        table = self.table
+        for kind, group in by_kind.items():
+            slots = np.array([ue.slot for ue in group])
+            gains = power_gains(
+                kind,
+                self._fading_rng,
+                (2, len(group), len(self._rbg_sizes)),
+                self.layout.rician_k_db,
+            )
+            for direction, index in DIRECTION_INDEX.items():
+                sinr = np.array([ue.sinr_db(direction) for ue in group])
+                with np.errstate(divide="ignore"):
+                    faded_db = sinr[:, None] + 10 * np.log10(gains[index])
+                rates = self.carrier.rb_bandwidth_hz * self.link.spectral_efficiency_array(faded_db)
+                table.rb_rate_bps[index][slots] = rates
+            table.redraw_at[slots] = now + np.array([self._coherence_s(ue) for ue in group])
 
     def mean_rb_rate_bps(self, ue: Ue, direction: Direction) -> float:
         """Per-RB rate without fast fading (the large-scale SINR only)."""
@@ -266,6 +254,7 @@ class RadioEnvironment:
                     f"for static allocation; asked for {rbs}"
                 )
         ue.static_rbs[direction] = rbs
+        self.table.static_rbs[DIRECTION_INDEX[direction], ue.slot] = rbs or 0
 
     def set_cell(self, cell_id: int, power_dbm: float | None, load: float | None) -> None:
         """Change a cell's transmit power or interference load; every UE's SINR follows."""

@@ -8,8 +8,10 @@ Randomness comes from the generator passed in.
 from __future__ import annotations
 
 import math
-import random
 from enum import StrEnum
+
+import numpy as np
+import numpy.typing as npt
 
 
 class Fading(StrEnum):
@@ -18,19 +20,22 @@ class Fading(StrEnum):
     RICIAN = "rician"
 
 
-def power_gain(kind: Fading, rng: random.Random, k_factor_db: float = 9.0) -> float:
-    if kind is Fading.NONE:
-        return 1.0
-    if kind is Fading.RAYLEIGH:
-        return rng.expovariate(1.0)
-    k = 10 ** (k_factor_db / 10)
-    scatter = math.sqrt(1 / (2 * (k + 1)))
-    real = math.sqrt(k / (k + 1)) + rng.gauss(0.0, scatter)
-    imag = rng.gauss(0.0, scatter)
-    return real * real + imag * imag
-
-
 def coherence_time_s(speed_mps: float, carrier_hz: float) -> float:
     """Clarke's rule of thumb T_c = 0.423 / f_D, capped at 1 s for (almost) static UEs."""
     doppler_hz = speed_mps * carrier_hz / 299_792_458.0
     return 1.0 if doppler_hz <= 0.423 else 0.423 / doppler_hz
+
+
+def power_gains(
+    kind: Fading, rng: np.random.Generator, shape: tuple[int, ...], k_factor_db: float = 9.0
+) -> npt.NDArray[np.float64]:
+    """``power_gain`` for a whole array of independent blocks at once."""
+    if kind is Fading.NONE:
+        return np.ones(shape)
+    if kind is Fading.RAYLEIGH:
+        return rng.exponential(1.0, shape)
+    k = 10 ** (k_factor_db / 10)
+    scatter = math.sqrt(1 / (2 * (k + 1)))
+    real = math.sqrt(k / (k + 1)) + rng.normal(0.0, scatter, shape)
+    imag = rng.normal(0.0, scatter, shape)
+    return np.asarray(real * real + imag * imag, dtype=np.float64)

@@ -10,16 +10,26 @@ a UE gets no more RBs than its waiting bytes need, and the rest of an RBG goes t
 - proportional fair: RBG ``g`` goes to the UE with the largest ``r[u, g] / R[u]``, where ``R`` is
   the UE's served rate averaged over ``window`` epochs (exponential window, Kelly's PF).
 - max C/I: RBG ``g`` goes to the UE with the largest ``r[u, g]``.
+
+The work is done on arrays (UEs x RBGs), so an epoch of a cell with hundreds of UEs costs a few
+vectorised passes: every RBG first goes whole to its best UE at once, and only from the first RBG
+where a UE's need runs out are the RBGs filled one UE at a time, as need-awareness requires.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+import numpy as np
+import numpy.typing as npt
+
 _EPSILON_BYTES = 1e-6
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 
 class SchedulerKind(StrEnum):
@@ -51,6 +61,30 @@ class CellSchedulerState:
     average_bytes: dict[str, float] = field(default_factory=dict)  # PF: served bytes per epoch
 
 
+@dataclass(frozen=True, slots=True)
+class CellDemands:
+    """The backlogged UEs of one or more cells as arrays, one row per UE.
+
+    Rows are grouped by cell, each group in a stable order (round robin's): the rows of cell group
+    ``c`` are ``bounds[c]:bounds[c + 1]``. Every group has at least one row.
+    """
+
+    bounds: IntArray  # (cells + 1,)
+    need_bytes: FloatArray  # (k,)
+    rb_capacity_bytes: FloatArray  # (k, RBGs): bytes one RB of each RBG carries this epoch
+    static_rbs: IntArray  # (k,): 0 for a UE without a static allocation
+    # PF: each UE's served bytes per epoch, averaged; NaN for a UE new to its cell.
+    average_bytes: FloatArray  # (k,)
+    rr_offsets: IntArray  # (cells,): round robin's offset in each cell this epoch
+
+
+@dataclass(frozen=True, slots=True)
+class CellGrants:
+    rbs: IntArray  # (k,)
+    capacity_bytes: FloatArray  # (k,)
+    average_bytes: FloatArray  # (k,): PF's averages after this epoch (unchanged for a static UE)
+
+
 def schedule(
     kind: SchedulerKind,
     demands: Sequence[Demand],
@@ -58,96 +92,215 @@ def schedule(
     state: CellSchedulerState,
     pf_window_epochs: float = 100.0,
 ) -> dict[str, Grant]:
-    free = list(rbg_sizes)
-    grants = {d.ue_id: Grant() for d in demands}
-    need = {d.ue_id: d.need_bytes for d in demands}
-    for demand in sorted((d for d in demands if d.static_rbs), key=lambda d: d.ue_id):
-        _take_static(demand, free, grants[demand.ue_id])
-    dynamic = sorted((d for d in demands if d.static_rbs is None), key=lambda d: d.ue_id)
-    for demand in dynamic:
-        # A newcomer's average starts at its fair share, so PF has no start-up transient.
-        if demand.ue_id not in state.average_bytes:
-            carried = sum(c * n for c, n in zip(demand.rb_capacity_bytes, free, strict=True))
-            state.average_bytes[demand.ue_id] = min(demand.need_bytes, carried / len(dynamic))
-    if dynamic:
-        metric = _metric(kind, dynamic, state)
-        for g in range(len(free)):
-            _fill_rbg(g, free, dynamic, need, grants, metric)
-    _update_state(kind, dynamic, grants, state, pf_window_epochs)
-    return grants
+    """``schedule_cells`` for one cell's demands given one by one, UEs in the order of their ids."""
+    ordered = sorted(demands, key=lambda d: d.ue_id)
+    ids = [d.ue_id for d in ordered]
+    if not ordered:
+        return {}
+    cells = CellDemands(
+        np.array([0, len(ordered)]),
+        np.array([d.need_bytes for d in ordered], dtype=np.float64),
+        np.array([list(d.rb_capacity_bytes) for d in ordered], dtype=np.float64),
+        np.array([d.static_rbs or 0 for d in ordered], dtype=np.int64),
+        np.array([state.average_bytes.get(u, math.nan) for u in ids], dtype=np.float64),
+        np.array([state.rr_offset]),
+    )
+    grants = schedule_cells(kind, cells, np.asarray(rbg_sizes, dtype=np.int64), pf_window_epochs)
+    state.rr_offset += 1
+    if kind is SchedulerKind.PROPORTIONAL_FAIR:
+        known = ~np.isnan(grants.average_bytes)
+        state.average_bytes.update(
+            zip(np.array(ids)[known].tolist(), grants.average_bytes[known].tolist(), strict=True)
+        )
+    return {
+        ue_id: Grant(int(rbs), float(capacity))
+        for ue_id, rbs, capacity in zip(ids, grants.rbs, grants.capacity_bytes, strict=True)
+    }
 
 
-Metric = Callable[[int, Demand, int], float]  # (rbg, demand, position in the sorted list)
+def schedule_cells(
+    kind: SchedulerKind,
+    cells: CellDemands,
+    rbg_sizes: IntArray,
+    pf_window_epochs: float = 100.0,
+    sub_epochs: int = 1,
+) -> CellGrants:
+    """``sub_epochs`` epochs in a row of every cell in ``cells``, decided at once.
+
+    ``rb_capacity_bytes`` is what one RB carries in one epoch. Several epochs are one grid of
+    ``sub_epochs`` x RBGs columns (the channel is the same in each: an epoch is far shorter than
+    a coherence interval), round robin's offset advancing by one per epoch, so a late wake-up
+    schedules every epoch that passed, as the epochs one at a time would."""
+    k = len(cells.need_bytes)
+    n_rbgs = len(rbg_sizes)
+    cell_of = np.repeat(np.arange(len(cells.bounds) - 1), np.diff(cells.bounds))
+    free = np.tile(rbg_sizes, (len(cells.bounds) - 1, sub_epochs))  # (cells, columns)
+    shift = (np.arange(sub_epochs)[:, None] + np.arange(n_rbgs)).ravel()  # RR: epoch + RBG
+    capacity = np.tile(cells.rb_capacity_bytes, (1, sub_epochs))
+    rbs = np.zeros(k, dtype=np.int64)
+    granted = np.zeros(k, dtype=np.float64)
+    for i in np.flatnonzero(cells.static_rbs).tolist():
+        for epoch in range(sub_epochs):
+            columns = slice(epoch * n_rbgs, (epoch + 1) * n_rbgs)
+            _take_static(
+                i,
+                int(cells.static_rbs[i]),
+                capacity[i, columns],
+                free[cell_of[i], columns],
+                rbs,
+                granted,
+            )
+    dynamic = cells.static_rbs == 0
+    # A static UE takes no part in the dynamic allocation: as if it needed nothing more.
+    need = np.where(dynamic, cells.need_bytes, 0.0)
+    averages = _averages(kind, cells, need, cell_of, dynamic, free[:, :n_rbgs])
+    metric = _metric(kind, cells, capacity, averages, cell_of, dynamic, shift)
+    _fill(metric, cells.bounds, capacity, cell_of, need, free, rbs, granted)
+    if kind is SchedulerKind.PROPORTIONAL_FAIR:
+        kept = (1 - 1.0 / pf_window_epochs) ** sub_epochs
+        served = np.minimum(granted, cells.need_bytes) / sub_epochs
+        averages = np.where(dynamic, kept * averages + (1 - kept) * served, averages)
+    return CellGrants(rbs, granted, averages)
 
 
-def _metric(kind: SchedulerKind, dynamic: Sequence[Demand], state: CellSchedulerState) -> Metric:
-    k = len(dynamic)
+def _dynamic_counts(cells: CellDemands, dynamic: npt.NDArray[np.bool_]) -> IntArray:
+    counts: IntArray = np.add.reduceat(dynamic.astype(np.int64), cells.bounds[:-1])
+    return counts
+
+
+def _averages(
+    kind: SchedulerKind,
+    cells: CellDemands,
+    need: FloatArray,
+    cell_of: IntArray,
+    dynamic: npt.NDArray[np.bool_],
+    free: IntArray,
+) -> FloatArray:
+    """PF's served-rate averages; a newcomer's starts at its fair share (no start-up transient)."""
+    averages = cells.average_bytes
+    if kind is not SchedulerKind.PROPORTIONAL_FAIR:
+        return averages
+    new = np.isnan(averages) & dynamic
+    if new.any():
+        averages = averages.copy()
+        carried = (cells.rb_capacity_bytes[new] * free[cell_of[new]]).sum(axis=1)
+        sharing = _dynamic_counts(cells, dynamic)[cell_of[new]]
+        averages[new] = np.minimum(need[new], carried / sharing)
+    return averages
+
+
+def _metric(
+    kind: SchedulerKind,
+    cells: CellDemands,
+    capacity: FloatArray,
+    averages: FloatArray,
+    cell_of: IntArray,
+    dynamic: npt.NDArray[np.bool_],
+    shift: IntArray,
+) -> FloatArray:
+    """What each UE (row) scores on each column; the largest wins, ties to the lower row."""
     if kind is SchedulerKind.ROUND_ROBIN:
-        offset = state.rr_offset
-        return lambda g, d, i: -((i - offset - g) % k)
+        # Position among the cell's dynamic UEs; RBG g goes first to position (offset + g) mod k.
+        rank = np.cumsum(dynamic) - 1
+        position = rank - np.concatenate([[0], np.cumsum(dynamic)])[cells.bounds[:-1]][cell_of]
+        k = np.maximum(_dynamic_counts(cells, dynamic), 1)[cell_of][:, None]
+        turn = position[:, None] - cells.rr_offsets[cell_of][:, None] - shift
+        metric: FloatArray = -(turn % k).astype(np.float64)
+        return metric
     if kind is SchedulerKind.MAX_CI:
-        return lambda g, d, i: d.rb_capacity_bytes[g]
-    averages = state.average_bytes
+        return capacity
+    with np.errstate(divide="ignore", invalid="ignore"):
+        metric = capacity / averages[:, None]
+    metric[averages <= 0, :] = math.inf
+    return metric
 
-    def proportional_fair(g: int, d: Demand, i: int) -> float:
-        average = averages.get(d.ue_id, 0.0)
-        return math.inf if average <= 0 else d.rb_capacity_bytes[g] / average
 
-    return proportional_fair
+def _fill(
+    metric: FloatArray,
+    bounds: IntArray,
+    capacity: FloatArray,
+    cell_of: IntArray,
+    need: FloatArray,
+    free: IntArray,
+    rbs: IntArray,
+    granted: FloatArray,
+) -> None:
+    """Hand out the free RBs of every RBG by ``metric``, never more than a UE's need.
+
+    Every RBG first goes whole to its best UE, all at once; in a cell where some UE's need runs
+    out on an RBG, that RBG and the ones after it are handed out one UE at a time."""
+    k, n_rbgs = capacity.shape
+    starts = bounds[:-1]
+    usable = (capacity > 0) & (need > _EPSILON_BYTES)[:, None]
+    masked = np.where(usable, metric, -math.inf)
+    best = np.maximum.reduceat(masked, starts, axis=0)  # (cells, RBGs)
+    is_best = usable & (masked == best[cell_of])
+    rows = np.arange(k)[:, None]
+    owner = np.minimum.reduceat(np.where(is_best, rows, k), starts, axis=0)
+    has_owner = owner < k
+    owner = np.where(has_owner, owner, 0)
+    columns = np.broadcast_to(np.arange(n_rbgs), owner.shape)
+    carried = np.where(has_owner, free * capacity[owner, columns], 0.0)
+    # What each owner would carry up to each RBG: its need runs out on the RBG where it is reached.
+    by_row = np.zeros((k, n_rbgs))
+    by_row[owner[has_owner], columns[has_owner]] = carried[has_owner]
+    reached = np.cumsum(by_row, axis=1)[owner, columns] >= need[owner] - _EPSILON_BYTES
+    runs_out = has_owner & reached
+    first = np.where(runs_out.any(axis=1), runs_out.argmax(axis=1), n_rbgs)  # (cells,)
+    whole = has_owner & (columns < first[:, None])
+    np.add.at(rbs, owner[whole], free[whole])
+    np.add.at(granted, owner[whole], carried[whole])
+    np.subtract.at(need, owner[whole], carried[whole])
+    free[whole] = 0
+    for c in np.flatnonzero(first < n_rbgs).tolist():
+        lo, hi = int(bounds[c]), int(bounds[c + 1])
+        for g in range(int(first[c]), n_rbgs):
+            _fill_rbg(
+                g,
+                masked[lo:hi, g],
+                capacity[lo:hi, g],
+                need[lo:hi],
+                free[c],
+                rbs[lo:hi],
+                granted[lo:hi],
+            )
 
 
 def _fill_rbg(
     g: int,
-    free: list[int],
-    dynamic: Sequence[Demand],
-    need: dict[str, float],
-    grants: dict[str, Grant],
-    metric: Metric,
+    metric: FloatArray,
+    capacity: FloatArray,
+    need: FloatArray,
+    free: IntArray,
+    rbs: IntArray,
+    granted: FloatArray,
 ) -> None:
+    """One RBG, one UE at a time: the best UE with need left takes what its need fills."""
+    metric = metric.copy()
+    metric[need <= _EPSILON_BYTES] = -math.inf
     while free[g] > 0:
-        best: tuple[float, int, Demand] | None = None
-        for i, demand in enumerate(dynamic):
-            if need[demand.ue_id] <= _EPSILON_BYTES or demand.rb_capacity_bytes[g] <= 0:
-                continue
-            value = metric(g, demand, i)
-            if best is None or value > best[0]:
-                best = (value, i, demand)
-        if best is None:
+        best = int(metric.argmax())
+        if metric[best] == -math.inf:
             return
-        demand = best[2]
-        per_rb = demand.rb_capacity_bytes[g]
-        rbs = min(free[g], math.ceil(need[demand.ue_id] / per_rb - 1e-9))
-        free[g] -= rbs
-        need[demand.ue_id] -= rbs * per_rb
-        grant = grants[demand.ue_id]
-        grant.rbs += rbs
-        grant.capacity_bytes += rbs * per_rb
+        per_rb = float(capacity[best])
+        take = min(int(free[g]), math.ceil(need[best] / per_rb - 1e-9))
+        free[g] -= take
+        need[best] -= take * per_rb
+        rbs[best] += take
+        granted[best] += take * per_rb
+        if need[best] <= _EPSILON_BYTES:
+            metric[best] = -math.inf
 
 
-def _take_static(demand: Demand, free: list[int], grant: Grant) -> None:
-    wanted = demand.static_rbs or 0
-    for g in sorted(range(len(free)), key=lambda g: -demand.rb_capacity_bytes[g]):
+def _take_static(
+    i: int, wanted: int, capacity: FloatArray, free: IntArray, rbs: IntArray, granted: FloatArray
+) -> None:
+    """A static allocation takes the UE's best RBGs first, need or not."""
+    for g in np.argsort(-capacity, kind="stable").tolist():
         if wanted <= 0:
             break
-        rbs = min(free[g], wanted)
-        free[g] -= rbs
-        wanted -= rbs
-        grant.rbs += rbs
-        grant.capacity_bytes += rbs * demand.rb_capacity_bytes[g]
-
-
-def _update_state(
-    kind: SchedulerKind,
-    dynamic: Sequence[Demand],
-    grants: dict[str, Grant],
-    state: CellSchedulerState,
-    pf_window_epochs: float,
-) -> None:
-    state.rr_offset += 1
-    if kind is not SchedulerKind.PROPORTIONAL_FAIR:
-        return
-    weight = 1.0 / pf_window_epochs
-    for demand in dynamic:
-        served = min(grants[demand.ue_id].capacity_bytes, demand.need_bytes)
-        previous = state.average_bytes.get(demand.ue_id, served)
-        state.average_bytes[demand.ue_id] = (1 - weight) * previous + weight * served
+        take = min(int(free[g]), wanted)
+        free[g] -= take
+        wanted -= take
+        rbs[i] += take
+        granted[i] += take * float(capacity[g])

@@ -4,7 +4,9 @@ The upstream body is read ahead into a bounded queue, as a base station buffers 
 it, while chunks leave towards the receiver only when the link has carried them. So a slow link
 delays delivery without slowing generation (an LLM answer fits in the buffer), and
 ``upstream_done_at`` and ``delivered_at`` differ by the link's backlog. A bulk transfer that fills
-the buffer is slowed down by TCP back-pressure instead of filling memory.
+the buffer is slowed down by TCP back-pressure instead of filling memory. What one read brings
+(up to 16 KiB when the upstream is ahead) leaves in segments of at most ``max_segment_bytes``, so
+the receiver sees bytes arrive as the link carries them, not in bursts of a read's size.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class PacedRelay:
         pace: Pace,
         clock: Callable[[], float] = time.monotonic,
         max_chunks: int = 256,
+        max_segment_bytes: int = 4096,
     ) -> None:
         self._upstream = upstream
         self._pace = pace
@@ -47,15 +50,17 @@ class PacedRelay:
         self._queue: asyncio.Queue[tuple[Awaitable[None], bytes] | None] = asyncio.Queue()
         # Bounds the read-ahead; the end marker needs no slot, so it can always be queued.
         self._slots = asyncio.Semaphore(max_chunks)
+        self._max_segment_bytes = max_segment_bytes
         self.times = RelayTimes(started_at=clock())
 
     async def _read_upstream(self) -> None:
         try:
             # Decoded bytes: content-encoding is a hop-by-hop matter we do not relay.
             async for chunk in self._upstream.aiter_bytes():
-                if chunk:
+                for start in range(0, len(chunk), self._max_segment_bytes):
+                    segment = chunk[start : start + self._max_segment_bytes]
                     await self._slots.acquire()
-                    self._queue.put_nowait((self._pace(chunk, self._clock()), chunk))
+                    self._queue.put_nowait((self._pace(segment, self._clock()), segment))
         finally:
             self.times.upstream_done_at = self._clock()
             self._queue.put_nowait(None)

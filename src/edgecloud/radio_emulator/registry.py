@@ -60,9 +60,11 @@ class UeRegistry:
 
     def forget(self, ue_id: str) -> bool:
         """Remove a UE and everything the schedulers remember of it."""
+        ue = self._environment.ues.get(ue_id)
+        if ue is not None:
+            for scheduler in self._schedulers:
+                scheduler.forget(ue)
         removed = self._environment.remove(ue_id)
-        for scheduler in self._schedulers:
-            scheduler.forget(ue_id)
         self._pinned.discard(ue_id)
         self._unproven.discard(ue_id)
         self._count()

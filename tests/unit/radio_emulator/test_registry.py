@@ -84,9 +84,10 @@ async def test_forgetting_a_ue_forgets_its_scheduler_state() -> None:
     async with radio() as (app, client):
         await ask(client, "ue-gone")
         air = air_of(app)
-        assert air.downlink.remembers("ue-gone")
+        gone = air.environment.ues["ue-gone"]
+        assert air.downlink.remembers(gone)
         deleted = await client.delete("/admin/ues/ue-gone", headers=ADMIN)
-        remembered = air.downlink.remembers("ue-gone") or air.uplink.remembers("ue-gone")
+        remembered = air.downlink.remembers(gone) or air.uplink.remembers(gone)
     assert deleted.status_code == 204
     assert not remembered
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import random
 
+import numpy as np
 import pytest
 
 from edgecloud.model.cells import Direction, Ue
 from edgecloud.model.mobility import Motion
 from edgecloud.model.nr import Carrier
-from edgecloud.model.scheduling import SchedulerKind
+from edgecloud.model.scheduling import FloatArray, IntArray, SchedulerKind
+from edgecloud.model.ue_table import UeTable
 from edgecloud.radio_emulator.scheduler import AirScheduler
 
 RB_RATE_BPS = 1e6  # every RB carries 1 Mbit/s in these tests, on every RBG
@@ -22,15 +24,33 @@ class FlatChannels:
     carrier = Carrier(numerology=1, bandwidth_mhz=20)
     rbg_sizes = carrier.rbg_sizes()
 
-    def rb_rates_bps(self, ue: Ue, direction: Direction, now: float) -> list[float]:
-        return [RB_RATE_BPS] * len(self.rbg_sizes)
+    def __init__(self) -> None:
+        self.table = UeTable(len(self.rbg_sizes))
+        self.ues: dict[str, Ue] = {}
+
+    def ue(self, ue_id: str, cell_id: int = 0) -> Ue:
+        if ue_id not in self.ues:
+            slot = self.table.add()
+            self.ues[ue_id] = Ue(
+                ue_id, random.Random(0), [True], [0.0], Motion(0, 0), cell_id=cell_id, slot=slot
+            )
+            self.table.cell_id[slot] = cell_id
+        return self.ues[ue_id]
+
+    def set_static_rbs(self, ue: Ue, rbs: int) -> None:
+        ue.static_rbs[Direction.DOWNLINK] = rbs
+        self.table.static_rbs[0, ue.slot] = rbs
+
+    def rb_rates_rows(self, slots: IntArray, direction: Direction, now: float) -> FloatArray:
+        return np.full((len(slots), len(self.rbg_sizes)), RB_RATE_BPS)
 
     def rate_bps(self, ue: Ue, n_rbs: float, direction: Direction) -> float:
         return n_rbs * RB_RATE_BPS
 
 
-def ue(ue_id: str, cell_id: int = 0) -> Ue:
-    return Ue(ue_id, random.Random(0), [True], [0.0], Motion(0, 0), cell_id=cell_id)
+def ue(sched: AirScheduler, ue_id: str, cell_id: int = 0) -> Ue:
+    assert isinstance(sched.environment, FlatChannels)
+    return sched.environment.ue(ue_id, cell_id)
 
 
 class Clock:
@@ -66,7 +86,7 @@ async def run_until_done(
 async def test_one_ue_gets_the_whole_carrier() -> None:
     clock = Clock()
     sched = scheduler(clock)
-    a = ue("a")
+    a = ue(sched, "a")
     assert sched.rate_bps(a) == pytest.approx(51e6)
     task = asyncio.create_task(sched.transmit(a, 63_750))  # 510 kbit at 51 Mbit/s = 10 ms
     done = await run_until_done(sched, clock, [task])
@@ -80,9 +100,9 @@ async def test_one_ue_gets_the_whole_carrier() -> None:
 async def test_two_saturated_ues_of_a_cell_share_its_rbs(kind: SchedulerKind) -> None:
     clock = Clock()
     sched = scheduler(clock, kind)
-    tasks = [asyncio.create_task(sched.transmit(ue(n), 637_500)) for n in ("a", "b")]
+    tasks = [asyncio.create_task(sched.transmit(ue(sched, n), 637_500)) for n in ("a", "b")]
     await asyncio.sleep(0)
-    assert sched.rbs_for(ue("a")) == 25.5
+    assert sched.rbs_for(ue(sched, "a")) == 25.5
     assert sched.active_ues(0) == 2
     done = await run_until_done(sched, clock, tasks)
     if kind is SchedulerKind.MAX_CI:
@@ -97,8 +117,8 @@ async def test_ues_of_different_cells_do_not_share() -> None:
     clock = Clock()
     sched = scheduler(clock)
     tasks = [
-        asyncio.create_task(sched.transmit(ue("a", 0), 63_750)),
-        asyncio.create_task(sched.transmit(ue("b", 1), 63_750)),
+        asyncio.create_task(sched.transmit(ue(sched, "a", 0), 63_750)),
+        asyncio.create_task(sched.transmit(ue(sched, "b", 1), 63_750)),
     ]
     done = await run_until_done(sched, clock, tasks)
     assert done == {0: pytest.approx(0.010), 1: pytest.approx(0.010)}
@@ -108,7 +128,7 @@ async def test_ues_of_different_cells_do_not_share() -> None:
 async def test_requests_of_one_ue_share_its_rate_in_fifo_order() -> None:
     clock = Clock()
     sched = scheduler(clock)
-    a = ue("a")
+    a = ue(sched, "a")
     tasks = [asyncio.create_task(sched.transmit(a, 63_750)) for _ in range(2)]
     done = await run_until_done(sched, clock, tasks)
     # Bandwidth is per UE, not per connection: the second request waits for the first.
@@ -120,8 +140,8 @@ async def test_requests_of_one_ue_share_its_rate_in_fifo_order() -> None:
 async def test_a_static_allocation_fixes_the_rate() -> None:
     clock = Clock()
     sched = scheduler(clock)
-    a, b = ue("a"), ue("b")
-    a.static_rbs[Direction.DOWNLINK] = 5
+    a, b = ue(sched, "a"), ue(sched, "b")
+    sched.environment.set_static_rbs(a, 5)  # type: ignore[attr-defined]
     assert sched.rbs_for(a) == 5
     tasks = [
         asyncio.create_task(sched.transmit(a, 62_500)),  # 500 kbit at 5 Mbit/s: 100 ms
@@ -136,7 +156,7 @@ async def test_a_static_allocation_fixes_the_rate() -> None:
 async def test_a_cancelled_waiter_is_skipped() -> None:
     clock = Clock()
     sched = scheduler(clock)
-    a = ue("a")
+    a = ue(sched, "a")
     gone = asyncio.create_task(sched.transmit(a, 10_000_000))
     await asyncio.sleep(0)
     gone.cancel()
@@ -151,7 +171,7 @@ async def test_the_real_time_loop_delivers_at_the_set_rate() -> None:
     loop = asyncio.create_task(sched.run())
     try:
         started = asyncio.get_running_loop().time()
-        await sched.transmit(ue("a"), 318_750)  # 2.55 Mbit at 51 Mbit/s = 50 ms
+        await sched.transmit(ue(sched, "a"), 318_750)  # 2.55 Mbit at 51 Mbit/s = 50 ms
         elapsed = asyncio.get_running_loop().time() - started
     finally:
         loop.cancel()
