@@ -8,14 +8,9 @@ import random
 import numpy as np
 import pytest
 
-from edgecloud.model.scheduling import (
-    CellDemands,
-    CellSchedulerState,
-    Demand,
-    SchedulerKind,
-    schedule,
-    schedule_cells,
-)
+from edgecloud.model.scheduling import CellDemands, SchedulerKind, schedule_cells
+
+from .one_cell import CellSchedulerState, Demand, schedule
 
 RBGS = [4] * 12 + [3]  # 51 RBs at 30 kHz / 20 MHz
 BIG = 1e12  # a UE that always has bytes waiting
