@@ -32,6 +32,7 @@ from .fading import Fading, coherence_time_s, power_gains
 from .layout import RadioLayout
 from .mobility import Area, Mobility, Motion, advance
 from .nr import Carrier
+from .rate_statistics import RateDistribution, RateStatistics
 from .ue import (
     DIRECTION_INDEX,
     UE_ID_PATTERN,
@@ -75,6 +76,13 @@ class RadioEnvironment:
         self._rbg_sizes = self.carrier.rbg_sizes()
         # One generator for every UE's fast fading: blocks are drawn for many UEs at once.
         self._fading_rng = np.random.default_rng(layout.seed)
+        self.rate_statistics = RateStatistics(
+            self.link,
+            self.carrier.rb_bandwidth_hz,
+            len(self._rbg_sizes),
+            layout.rician_k_db,
+            layout.seed,
+        )
         self._ues: dict[str, Ue] = {}
         self.table = UeTable(len(self._rbg_sizes))
         self._by_slot: dict[int, Ue] = {}
@@ -224,9 +232,9 @@ class RadioEnvironment:
             ue.sinr_db(direction)
         )
 
-    def rate_bps(self, ue: Ue, n_rbs: float, direction: Direction) -> float:
-        """Rate of a UE holding ``n_rbs`` RBs, from its large-scale SINR."""
-        return n_rbs * self.mean_rb_rate_bps(ue, direction)
+    def rate_distribution(self, ue: Ue, direction: Direction) -> RateDistribution:
+        """The UE's per-RB rate over fast fading (what its expected rate is computed from)."""
+        return self.rate_statistics.distribution(ue.sinr_db(direction), self._fading_kind(ue))
 
     # -- changes made through the admin API ------------------------------------------------------
 

@@ -162,6 +162,9 @@ def _scheduler(
         settings.downlink_scheduler if downlink else settings.uplink_scheduler,
         settings.scheduling_epoch_s,
         settings.pf_window_epochs,
+        harq=settings.harq_model(),
+        seed=settings.seed + (0 if downlink else 1),
+        rate_window_s=settings.measured_rate_window_s,
     )
 
 

@@ -13,15 +13,16 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
 from edgecloud.model.cells import DIRECTION_INDEX, Direction, Ue
+from edgecloud.model.harq import Harq
 from edgecloud.model.nr import Carrier
+from edgecloud.model.rate_statistics import RateDistribution, shared_rate_bps, static_rate_bps
 from edgecloud.model.scheduling import (
     CellDemands,
     CellGrants,
@@ -32,9 +33,8 @@ from edgecloud.model.scheduling import (
 )
 from edgecloud.model.ue_table import UeTable
 
-# Budgets are sums of floating-point products; without a tolerance a transmission can miss its
-# epoch by a rounding error of a billionth of a byte.
-_EPSILON_BYTES = 1e-6
+from .backlogs import Backlogs
+
 # Withdrawn transmissions are dropped when a grant reaches them, and at least this often.
 _SWEEP_EPOCHS = 64
 _MAX_SUB_EPOCHS = 16
@@ -54,19 +54,7 @@ class Channels(Protocol):
 
     def rb_rates_rows(self, slots: IntArray, direction: Direction, now: float) -> FloatArray: ...
 
-    def rate_bps(self, ue: Ue, n_rbs: float, direction: Direction) -> float: ...
-
-
-@dataclass(slots=True)
-class _Transmission:
-    remaining_bytes: float
-    done: asyncio.Future[None]
-
-
-@dataclass(slots=True)
-class _Backlog:
-    ue: Ue
-    queue: deque[_Transmission] = field(default_factory=deque)
+    def rate_distribution(self, ue: Ue, direction: Direction) -> RateDistribution: ...
 
 
 @dataclass(slots=True)
@@ -91,6 +79,9 @@ class AirScheduler:
         epoch_s: float,
         pf_window_epochs: float = 100.0,
         clock: Callable[[], float] = time.monotonic,
+        harq: Harq | None = None,
+        seed: int = 0,
+        rate_window_s: float = 1.0,
     ) -> None:
         self.environment = environment
         self.direction = direction
@@ -99,12 +90,8 @@ class AirScheduler:
         self.epoch_s = epoch_s
         self.pf_window_epochs = pf_window_epochs
         self._clock = clock
-        self._backlogs: dict[int, _Backlog] = {}  # by slot
-        # By slot: bytes waiting (withdrawn transmissions count until the queue reaches them),
-        # when the UE became backlogged, and PF's average (NaN: not known yet).
-        self._waiting_bytes = np.zeros(0)
-        self._since = np.zeros(0)
-        self._pf_average = np.zeros(0)
+        self.backlogs = Backlogs(clock, harq, seed, rate_window_s)
+        self._pf_average = np.zeros(0)  # by slot: PF's average (NaN: not known yet)
         self._rr_offsets: dict[int, int] = {}
         self._rbg_sizes = np.asarray(environment.rbg_sizes, dtype=np.int64)
         self._wakeup = asyncio.Event()
@@ -121,69 +108,83 @@ class AirScheduler:
     def n_rbs(self) -> int:
         return self.environment.carrier.n_rbs
 
-    def _fit_table(self) -> None:
-        extra = self.environment.table.capacity - len(self._waiting_bytes)
-        if extra > 0:
-            self._waiting_bytes = np.concatenate([self._waiting_bytes, np.zeros(extra)])
-            self._since = np.concatenate([self._since, np.zeros(extra)])
-            self._pf_average = np.concatenate([self._pf_average, np.full(extra, math.nan)])
-
     def forget(self, ue: Ue) -> None:
         """Drop what the scheduler remembers of a UE that leaves the registry (its slot too)."""
         self.ue_bytes.pop(ue.ue_id, None)
-        backlog = self._backlogs.pop(ue.slot, None)
-        for transmission in backlog.queue if backlog else ():
-            transmission.done.cancel()
-        if ue.slot < len(self._waiting_bytes):
-            self._waiting_bytes[ue.slot] = 0.0
+        self.backlogs.forget(ue)
+        if ue.slot < len(self._pf_average):
             self._pf_average[ue.slot] = math.nan
 
     def remembers(self, ue: Ue) -> bool:
         known = ue.slot < len(self._pf_average) and not math.isnan(self._pf_average[ue.slot])
-        return known or ue.ue_id in self.ue_bytes or ue.slot in self._backlogs
+        measured = self.backlogs.measured_rate_bps(ue) is not None
+        return known or measured or ue.ue_id in self.ue_bytes or ue.slot in self.backlogs
 
     def set_kind(self, kind: SchedulerKind) -> None:
         self.kind = kind
         self._pf_average[:] = math.nan
         self._rr_offsets.clear()
 
-    def _backlogged(self) -> IntArray:
-        return np.fromiter(self._backlogs, np.int64, len(self._backlogs))
-
     def active_ues(self, cell_id: int) -> int:
-        slots = self._backlogged()
+        slots = self.backlogs.slots()
         return int((self.environment.table.cell_id[slots] == cell_id).sum())
+
+    def _peers(self, ue: Ue) -> list[Ue]:
+        """The other UEs of the UE's cell that have bytes waiting."""
+        slots = self.backlogs.slots()
+        table = self.environment.table
+        peers = slots[(table.cell_id[slots] == ue.cell_id) & (slots != ue.slot)]
+        return [self.backlogs.ue(slot) for slot in peers.tolist()]
 
     def rbs_for(self, ue: Ue) -> float:
         """RBs the UE holds on average now, or would hold if it had bytes waiting now."""
         static = ue.static_rbs[self.direction]
         if static:
             return float(static)
-        table = self.environment.table
-        slots = self._backlogged()
-        peers = slots[(table.cell_id[slots] == ue.cell_id) & (slots != ue.slot)]
-        reserved = table.static_rbs[self._index][peers]
-        return max(0.0, self.n_rbs - float(reserved.sum())) / (int((reserved == 0).sum()) + 1)
+        peers = self._peers(ue)
+        reserved = sum(p.static_rbs[self.direction] or 0 for p in peers)
+        sharing = sum(1 for p in peers if not p.static_rbs[self.direction])
+        return max(0.0, self.n_rbs - reserved) / (sharing + 1)
 
     def rate_bps(self, ue: Ue) -> float:
-        """The UE's expected rate from its share of RBs and its large-scale SINR."""
-        return self.environment.rate_bps(ue, self.rbs_for(ue), self.direction)
+        """The rate the UE gets while it has bytes waiting, with the peers that have some now.
+
+        Over fast fading and this scheduler: the best RBGs of a static allocation, PF's
+        multi-user diversity gain (``model.rate_statistics``); less HARQ's retransmissions."""
+        environment = self.environment
+        mine = environment.rate_distribution(ue, self.direction)
+        harq = self.backlogs.harq
+        goodput = harq.efficiency() if harq is not None else 1.0
+        static = ue.static_rbs[self.direction]
+        if static:
+            return goodput * static_rate_bps(mine, static, environment.rbg_sizes)
+        peers = self._peers(ue)
+        reserved = sum(p.static_rbs[self.direction] or 0 for p in peers)
+        sharing = [
+            environment.rate_distribution(p, self.direction)
+            for p in peers
+            if not p.static_rbs[self.direction]
+        ]
+        rbs = max(0.0, self.n_rbs - reserved)
+        return goodput * shared_rate_bps(self.kind, mine, sharing, rbs)
+
+    def measured_rate_bps(self, ue: Ue) -> float | None:
+        """The rate the UE really got, while the link was its limit (None: not measured yet)."""
+        return self.backlogs.measured_rate_bps(ue)
 
     def enqueue(self, ue: Ue, n_bytes: int) -> asyncio.Future[None]:
         """Put bytes in the UE's buffer; the future completes when the link has carried them."""
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         if n_bytes <= 0:
+            done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             done.set_result(None)
             return done
-        backlog = self._backlogs.get(ue.slot)
-        if backlog is None:
-            self._fit_table()
-            backlog = self._backlogs[ue.slot] = _Backlog(ue)
-            self._since[ue.slot] = self._clock()
-            self._waiting_bytes[ue.slot] = 0.0
+        capacity = self.environment.table.capacity
+        if len(self._pf_average) < capacity:
+            extra = np.full(capacity - len(self._pf_average), math.nan)
+            self._pf_average = np.concatenate([self._pf_average, extra])
+        done, new = self.backlogs.enqueue(ue, n_bytes, capacity)
+        if new:
             self._wakeup.set()
-        backlog.queue.append(_Transmission(float(n_bytes), done))
-        self._waiting_bytes[ue.slot] += n_bytes
         return done
 
     async def transmit(self, ue: Ue, n_bytes: int) -> None:
@@ -193,13 +194,13 @@ class AirScheduler:
         """Schedule one epoch: every backlogged UE is served for the time since it was last."""
         last_tick, self._last_tick = self._last_tick, now
         self.epochs += 1
-        if self._backlogs:
+        if self.backlogs:
             self._schedule(now, last_tick, max(0.0, now - last_tick))
         if self.epochs % _SWEEP_EPOCHS == 0:
-            self._sweep_withdrawn()
+            self.backlogs.sweep()
 
     def _schedule(self, now: float, last_tick: float, epoch_s: float) -> None:
-        slots = self._backlogged()
+        slots = self.backlogs.slots()
         table = self.environment.table
         cells = table.cell_id[slots]
         order = np.lexsort((slots, cells))  # by cell, then by slot: round robin's order
@@ -211,11 +212,11 @@ class AirScheduler:
         self._rr_offsets.update(
             (c, o + sub_epochs) for c, o in zip(cell_ids.tolist(), offsets.tolist(), strict=True)
         )
-        served_s = np.maximum(now - np.maximum(self._since[slots], last_tick), 0.0)
+        served_s = np.maximum(now - np.maximum(self.backlogs.since[slots], last_tick), 0.0)
         rates = self.environment.rb_rates_rows(slots, self.direction, now)
         demands = CellDemands(
             np.append(starts, len(slots)),
-            self._waiting_bytes[slots],
+            self.backlogs.need_bytes(slots, now),
             rates * (served_s / (8 * sub_epochs))[:, None],
             table.static_rbs[self._index][slots],
             self._pf_average[slots],
@@ -226,10 +227,10 @@ class AirScheduler:
         )
         if self.kind is SchedulerKind.PROPORTIONAL_FAIR:
             self._pf_average[slots] = grants.average_bytes
-        self._release_grants(slots, cells, grants, epoch_s / sub_epochs)
+        self._carry_grants(slots, cells, grants, now, epoch_s / sub_epochs)
 
-    def _release_grants(
-        self, slots: IntArray, cells: IntArray, grants: CellGrants, sub_epoch_s: float
+    def _carry_grants(
+        self, slots: IntArray, cells: IntArray, grants: CellGrants, now: float, sub_epoch_s: float
     ) -> None:
         rb_seconds = np.bincount(cells, weights=grants.rbs * sub_epoch_s)
         sent_by_cell: dict[int, float] = {}
@@ -240,10 +241,9 @@ class AirScheduler:
             grants.capacity_bytes[granted].tolist(),
             strict=True,
         ):
-            backlog = self._backlogs[slot]
-            sent = self._release(backlog, budget)
+            ue_id = self.backlogs.ue(slot).ue_id
+            sent = self.backlogs.carry(slot, budget, now)
             sent_by_cell[cell_id] = sent_by_cell.get(cell_id, 0.0) + sent
-            ue_id = backlog.ue.ue_id
             self.ue_bytes[ue_id] = self.ue_bytes.get(ue_id, 0.0) + sent
         for cell_id in np.unique(cells).tolist():
             counters = self.cells.setdefault(cell_id, CellCounters())
@@ -252,39 +252,10 @@ class AirScheduler:
             counters.bytes_sent += sent
             self.bytes_sent += sent
 
-    def _sweep_withdrawn(self) -> None:
-        """Drop transmissions whose waiters went away from UEs no grant reaches (no coverage)."""
-        for backlog in list(self._backlogs.values()):
-            self._release(backlog, 0.0)
-
-    def _release(self, backlog: _Backlog, budget_bytes: float) -> float:
-        """Send up to ``budget_bytes`` from the head of the UE's FIFO; a UE left empty leaves."""
-        queue = backlog.queue
-        slot = backlog.ue.slot
-        sent = 0.0
-        while queue:
-            head = queue[0]
-            if head.done.done():  # the waiter went away (client disconnected)
-                self._waiting_bytes[slot] -= head.remaining_bytes
-                queue.popleft()
-                continue
-            if budget_bytes < head.remaining_bytes - _EPSILON_BYTES:
-                head.remaining_bytes -= budget_bytes
-                self._waiting_bytes[slot] -= budget_bytes
-                return sent + budget_bytes
-            budget_bytes = max(0.0, budget_bytes - head.remaining_bytes)
-            sent += head.remaining_bytes
-            self._waiting_bytes[slot] -= head.remaining_bytes
-            head.done.set_result(None)
-            queue.popleft()
-        self._waiting_bytes[slot] = 0.0
-        del self._backlogs[slot]
-        return sent
-
     async def run(self) -> None:
         """Tick every epoch while any UE is backlogged; sleep otherwise."""
         while True:
-            if not self._backlogs:
+            if not self.backlogs:
                 self._wakeup.clear()
                 await self._wakeup.wait()
                 self._last_tick = self._clock()

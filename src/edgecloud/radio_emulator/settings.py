@@ -12,6 +12,7 @@ from edgecloud.common.secret_fields import OptionalSecret
 from edgecloud.icl import DRL_POLICIES, ICL_MODES
 from edgecloud.model.channel import Scenario
 from edgecloud.model.fading import Fading
+from edgecloud.model.harq import Harq
 from edgecloud.model.layout import RadioLayout
 from edgecloud.model.mobility import MobilityKind
 from edgecloud.model.scheduling import SchedulerKind
@@ -95,6 +96,14 @@ class RadioSettings(BaseSettings):
     mobility_step_s: float = Field(default=0.1, gt=0, le=5.0)
 
     scheduling_epoch_s: float = Field(default=0.001, ge=0.000125, le=0.02)
+    # Block errors and HARQ (model.harq): first copies fail at the link-adaptation target, the
+    # next copy follows one round trip later (slots of this numerology), copies combined.
+    harq: bool = True
+    harq_target_bler: float = Field(default=0.1, gt=0.0, lt=1.0)
+    harq_max_transmissions: int = Field(default=4, ge=1, le=8)
+    harq_rtt_slots: int = Field(default=8, ge=1, le=80)
+    # The measured rate's moving average spans about this much of a UE's busy time.
+    measured_rate_window_s: float = Field(default=1.0, gt=0.0, le=60.0)
     max_ues: int = Field(default=_LAYOUT.max_ues, ge=1)
     metrics_max_ues: int = Field(default=16, ge=0, description="UEs with their own metric labels")
     relay_buffer_chunks: int = Field(default=256, ge=1, description="per-request downlink buffer")
@@ -126,6 +135,14 @@ class RadioSettings(BaseSettings):
         if policy in ICL_MODES and not self.ue_icl:
             return False
         return self.ue_any_policy or policy in self.ue_policies
+
+    def harq_model(self) -> Harq | None:
+        if not self.harq:
+            return None
+        slot_s = 1e-3 / 2**self.numerology
+        return Harq(
+            self.harq_target_bler, self.harq_max_transmissions, self.harq_rtt_slots * slot_s
+        )
 
     def layout(self) -> RadioLayout:
         """The pure radio environment's part of these settings."""

@@ -35,7 +35,7 @@ def test_ues_attach_to_their_strongest_cell_with_plausible_sinr() -> None:
     assert all(-3.1 < u.dl_sinr_db < 70.0 for u in ues)
     assert sorted(u.dl_sinr_db for u in ues)[100] < 30.0
     assert all(u.distance_m >= 10.0 for u in ues)
-    rates = sorted(env.rate_bps(u, 51, Direction.DOWNLINK) for u in ues)
+    rates = sorted(51 * env.mean_rb_rate_bps(u, Direction.DOWNLINK) for u in ues)
     assert rates[0] > 0
     assert rates[-1] / rates[0] > 3  # position matters
 
@@ -84,7 +84,9 @@ def test_a_far_ue_is_slower_than_a_near_one() -> None:
     env.move(far, site.x_m - 80, site.y_m)
     assert near.cell_id == far.cell_id == 0
     assert near.dl_sinr_db > far.dl_sinr_db + 10
-    assert env.rate_bps(near, 51, Direction.DOWNLINK) > env.rate_bps(far, 51, Direction.DOWNLINK)
+    assert env.mean_rb_rate_bps(near, Direction.DOWNLINK) > env.mean_rb_rate_bps(
+        far, Direction.DOWNLINK
+    )
     with pytest.raises(RadioConfigError, match="position"):
         env.move(near, 10_000, 0)
 

@@ -11,6 +11,7 @@ import pytest
 from edgecloud.model.cells import Direction, Ue
 from edgecloud.model.mobility import Motion
 from edgecloud.model.nr import Carrier
+from edgecloud.model.rate_statistics import X_EDGES, RateDistribution
 from edgecloud.model.scheduling import FloatArray, IntArray, SchedulerKind
 from edgecloud.model.ue_table import UeTable
 from edgecloud.radio_emulator.scheduler import AirScheduler
@@ -44,8 +45,21 @@ class FlatChannels:
     def rb_rates_rows(self, slots: IntArray, direction: Direction, now: float) -> FloatArray:
         return np.full((len(slots), len(self.rbg_sizes)), RB_RATE_BPS)
 
-    def rate_bps(self, ue: Ue, n_rbs: float, direction: Direction) -> float:
-        return n_rbs * RB_RATE_BPS
+    def rate_distribution(self, ue: Ue, direction: Direction) -> RateDistribution:
+        return FLAT
+
+
+def flat_distribution(rate_bps: float, n_rbgs: int) -> RateDistribution:
+    """Every RBG carries ``rate_bps`` per RB, always: all of x's mass at 1."""
+    one = int(np.searchsorted(X_EDGES, 1.0, side="right")) - 1
+    pdf = np.zeros(len(X_EDGES) - 1)
+    pdf[one] = 1.0
+    return RateDistribution(
+        rate_bps, pdf, pdf.copy(), np.cumsum(pdf) - pdf / 2, np.full(n_rbgs, rate_bps)
+    )
+
+
+FLAT = flat_distribution(RB_RATE_BPS, len(FlatChannels.rbg_sizes))
 
 
 def ue(sched: AirScheduler, ue_id: str, cell_id: int = 0) -> Ue:
