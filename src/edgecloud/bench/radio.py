@@ -28,6 +28,7 @@ from pydantic import AnyHttpUrl, SecretStr
 
 from edgecloud.common.http import relay_client, relay_timeout
 from edgecloud.common.settings_env import settings_environment
+from edgecloud.model.capacity import LinkAbstraction
 from edgecloud.model.scheduling import SchedulerKind
 from edgecloud.radio_emulator import RadioSettings
 from edgecloud.stack import Processes
@@ -43,6 +44,22 @@ class UeResult:
     throughput_bps: float
     model_bps: float
     full_carrier_bps: float
+    # What the emulator reported in the middle of the window: its expected rate, its measured one,
+    # and the large-scale rate (RB share x the rate at the large-scale SINR) it used to report.
+    reported_bps: float = 0.0
+    measured_bps: float | None = None
+    large_scale_bps: float = 0.0
+
+
+LINK = LinkAbstraction()
+
+
+async def reported(client: httpx.AsyncClient, ue_ids: list[str], at: float) -> dict[str, Any]:
+    """Every UE's view at ``at`` (monotonic), while they all download."""
+    await asyncio.sleep(max(0.0, at - time.monotonic()))
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    replies = await asyncio.gather(*(client.get(f"/ues/{u}", headers=auth) for u in ue_ids))
+    return {u: r.json() for u, r in zip(ue_ids, replies, strict=True)}
 
 
 async def register(client: httpx.AsyncClient, ue_ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -92,9 +109,11 @@ async def phase(
     async with relay_client(timeout, limits, base_url=radio_url) as client:
         views = await register(client, ue_ids)
         start = time.monotonic() + warmup_s
-        rates = await asyncio.gather(
+        downloads = asyncio.gather(
             *(download(client, ue, start, start + window_s, chunk_bytes) for ue in ue_ids)
         )
+        during = await reported(client, ue_ids, start + window_s / 2)
+        rates = await downloads
     per_cell: dict[int, int] = {}
     for view in views.values():
         per_cell[view["cell_id"]] = per_cell.get(view["cell_id"], 0) + 1
@@ -104,7 +123,14 @@ async def phase(
         rb_rate = view["dl_rate_bps"] / view["dl_rbs"]  # alone in its cell: the whole carrier
         n_rbs = view["dl_rbs"]
         model = rb_rate * n_rbs / per_cell[view["cell_id"]]
-        results.append(UeResult(ue_id, view["cell_id"], rate, model, rb_rate * n_rbs))
+        now = during[ue_id]
+        rb_hz = 12 * 30e3  # numerology 1, the emulator's default
+        large_scale = now["dl_rbs"] * rb_hz * LINK.spectral_efficiency_bps_hz(now["dl_sinr_db"])
+        result = UeResult(ue_id, view["cell_id"], rate, model, rb_rate * n_rbs)
+        result.reported_bps = now["dl_rate_bps"]
+        result.measured_bps = now["dl_measured_rate_bps"]
+        result.large_scale_bps = large_scale
+        results.append(result)
     return results
 
 
@@ -122,12 +148,15 @@ def jain(values: list[float]) -> float:
     return sum(values) ** 2 / (len(values) * sum(v * v for v in values))
 
 
-def radio_env(redis_url: str, upstream: str, fading: str, bandwidth_mhz: int) -> dict[str, str]:
+def radio_env(
+    redis_url: str, upstream: str, fading: str, bandwidth_mhz: int, harq: bool = True
+) -> dict[str, str]:
     settings = RadioSettings(
         redis_url=redis_url,
         orchestrator_url=AnyHttpUrl(upstream),
         fading=fading,  # validated by the settings class
         bandwidth_mhz=bandwidth_mhz,
+        harq=harq,
         downlink_scheduler=SchedulerKind.ROUND_ROBIN,
         admin_token=SecretStr(TOKEN),
     )
@@ -155,7 +184,9 @@ def _accuracy(
     url = procs.app(
         "radio-flat",
         "edgecloud.radio_emulator:create_app_from_env",
-        radio_env(redis_url, upstream, "none", args.bandwidth_mhz),
+        # The shaper alone: HARQ's random block errors would make each UE's rate over a window
+        # scatter around its mean (the fading runs below keep HARQ on, the default).
+        radio_env(redis_url, upstream, "none", args.bandwidth_mhz, harq=False),
     )
     radio = procs.executors["radio-flat"]
     process = psutil.Process(radio.process.pid) if radio.process else None
@@ -213,7 +244,20 @@ def _fairness(
             f"32 UEs with fading, {kind}: Jain index of RB shares {fairness[label]:.4f}, "
             f"total {total:.2f} Mbit/s"
         )
+        print_rate_errors(results)
     return fairness
+
+
+def print_rate_errors(results: list[UeResult]) -> None:
+    """How far each reported rate was from the rate the UE got (|reported / got - 1|)."""
+    got = [r for r in results if r.throughput_bps > 0]
+    for label, rates in (
+        ("expected (reported now)", [r.reported_bps for r in got]),
+        ("measured", [r.measured_bps or 0.0 for r in got]),
+        ("large-scale (reported before)", [r.large_scale_bps for r in got]),
+    ):
+        errors = [abs(rate / r.throughput_bps - 1) for rate, r in zip(rates, got, strict=True)]
+        print(f"  {label:>30}: error mean {statistics.mean(errors):.3f} max {max(errors):.3f}")
 
 
 def main() -> None:

@@ -14,7 +14,8 @@ From it, the expected rate a UE gets while it has bytes waiting:
   gets ``n * E[r_i F_i(r_i)^(k-1)]`` (the multi-user diversity gain). Against long runs of the PF
   scheduler itself it is within a few per cent per UE (``tests/unit/model/test_rate_statistics``);
 - max C/I: the largest absolute rate wins, ``n * E[r_i P(r_j < r_i for all j)]``.
-Within a bin of the distributions a tie counts half.
+A UE's quantile is uniform within a bin of its distribution (so a rate that is often the same, as a
+capped or an unfaded one, still wins its share); between the bins of max C/I a tie counts half.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class RateDistribution:
     x_pdf: FloatArray  # (bins,): the share of RBG-intervals with x in each bin
     x_mean: FloatArray  # (bins,): the mean x within each bin
     x_cdf_mid: FloatArray  # (bins,): P(x below the bin) + half the bin's share
+    x_cdf_below: FloatArray  # (bins,): P(x below the bin)
     top_mean_bps: FloatArray  # (RBGs,): per-RB rate of the best, second best... RBG, on average
 
 
@@ -75,6 +77,7 @@ class RateStatistics:
             nearest.x_pdf,
             nearest.x_mean,
             nearest.x_cdf_mid,
+            nearest.x_cdf_below,
             (1 - weight) * below.top_mean_bps + weight * above.top_mean_bps,
         )
 
@@ -90,7 +93,8 @@ class RateStatistics:
         pdf = counts / len(x)
         x_mean = np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)
         top = np.sort(rates, axis=1)[:, ::-1].mean(axis=0)
-        return RateDistribution(mean, pdf, x_mean, np.cumsum(pdf) - pdf / 2, top)
+        below = np.cumsum(pdf) - pdf
+        return RateDistribution(mean, pdf, x_mean, below + pdf / 2, below, top)
 
 
 def static_rate_bps(distribution: RateDistribution, rbs: int, rbg_sizes: Sequence[int]) -> float:
@@ -116,15 +120,22 @@ def shared_rate_bps(
         return 0.0
     if not peers:
         return rbs * me.mean_bps
-    flat = me.x_pdf.max() > 1 - 1e-9  # no fading: every RBG carries the mean
-    if kind is SchedulerKind.ROUND_ROBIN or (flat and kind is SchedulerKind.PROPORTIONAL_FAIR):
-        # Flat channels: PF's averages converge to equal shares of time, as round robin's.
+    if kind is SchedulerKind.ROUND_ROBIN:
         return rbs * me.mean_bps / (len(peers) + 1)
     if kind is SchedulerKind.PROPORTIONAL_FAIR:
-        beaten = np.power(me.x_cdf_mid, len(peers))
+        beaten = _quantile_wins(me, len(peers) + 1)
     else:
         beaten = _beaten_by_rate(me, peers)
     return rbs * me.mean_bps * float(np.sum(me.x_pdf * me.x_mean * beaten))
+
+
+def _quantile_wins(me: RateDistribution, k: int) -> FloatArray:
+    """Per bin of my x: the chance that my quantile beats ``k - 1`` uniform ones, my quantile
+    uniform over the bin (a bin holding a rate's whole atom, as a capped or flat one, shares its
+    wins fairly): the mean of ``u^(k-1)`` over ``[F_below, F_below + p]``, ``(b^k - a^k)/(k p)``."""
+    low, high = me.x_cdf_below, me.x_cdf_below + me.x_pdf
+    width = np.maximum(high - low, 1e-300)
+    return np.where(me.x_pdf > 0, (high**k - low**k) / (k * width), 0.0)
 
 
 def _beaten_by_rate(me: RateDistribution, peers: Sequence[RateDistribution]) -> FloatArray:

@@ -162,12 +162,38 @@ class SchedulerCollector(Collector):
             late.add_metric([d], scheduler.late_epochs)
             epochs.add_metric([d], scheduler.epochs)
         yield from (rbs, rb_seconds, cell_bytes, active, lag, late, epochs)
+        yield from self._harq()
         yield from self._per_ue()
+
+    def _harq(self) -> Iterator[Metric]:
+        blocks = CounterMetricFamily(
+            "edgecloud_radio_harq_blocks", "Transport blocks sent first", labels=["direction"]
+        )
+        failed = CounterMetricFamily(
+            "edgecloud_radio_harq_failed_blocks",
+            "Transport blocks whose first copy failed (HARQ sent another)",
+            labels=["direction"],
+        )
+        resent = CounterMetricFamily(
+            "edgecloud_radio_harq_retransmitted_bytes",
+            "Bytes of HARQ copies after the first",
+            labels=["direction"],
+        )
+        for direction, scheduler in self._schedulers.items():
+            blocks.add_metric([direction.value], scheduler.backlogs.blocks)
+            failed.add_metric([direction.value], scheduler.backlogs.failed_blocks)
+            resent.add_metric([direction.value], scheduler.backlogs.retransmitted_bytes)
+        yield from (blocks, failed, resent)
 
     def _per_ue(self) -> Iterator[Metric]:
         rate = GaugeMetricFamily(
             "edgecloud_radio_ue_rate_bps",
-            "A UE's expected rate from its RB share and SINR",
+            "A UE's expected rate while it has bytes waiting (fading, scheduler and HARQ)",
+            labels=["ue", "direction"],
+        )
+        measured = GaugeMetricFamily(
+            "edgecloud_radio_ue_measured_rate_bps",
+            "Bits a UE got per second while the link was its limit (moving average)",
             labels=["ue", "direction"],
         )
         sinr = GaugeMetricFamily(
@@ -180,6 +206,8 @@ class SchedulerCollector(Collector):
             for direction, scheduler in self._schedulers.items():
                 labels = [ue.ue_id, direction.value]
                 rate.add_metric(labels, scheduler.rate_bps(ue))
+                if (got := scheduler.measured_rate_bps(ue)) is not None:
+                    measured.add_metric(labels, got)
                 sinr.add_metric(labels, ue.sinr_db(direction))
                 sent.add_metric(labels, scheduler.ue_bytes.get(ue.ue_id, 0.0))
-        yield from (rate, sinr, sent)
+        yield from (rate, measured, sinr, sent)

@@ -23,8 +23,14 @@ class UeView(BaseModel):
     ul_sinr_db: float
     dl_rbs: float = Field(description="RBs held now, or that the UE would hold if it sent now")
     ul_rbs: float
-    dl_rate_bps: float
+    dl_rate_bps: float = Field(
+        description="expected rate while it has bytes waiting: fading, scheduler, HARQ included"
+    )
     ul_rate_bps: float
+    dl_measured_rate_bps: float | None = Field(
+        description="bits delivered per second while the link was its limit (moving average)"
+    )
+    ul_measured_rate_bps: float | None
 
     mobility: str
     speed_mps: float
@@ -55,6 +61,8 @@ def ue_view(air: AirInterface, ue: Ue) -> UeView:
         ul_rbs=air.uplink.rbs_for(ue),
         dl_rate_bps=air.downlink.rate_bps(ue),
         ul_rate_bps=air.uplink.rate_bps(ue),
+        dl_measured_rate_bps=air.downlink.measured_rate_bps(ue),
+        ul_measured_rate_bps=air.uplink.measured_rate_bps(ue),
         mobility=ue.mobility.kind.value,
         speed_mps=ue.motion.speed_mps,
         static_rbs={d.value: n for d, n in ue.static_rbs.items()},

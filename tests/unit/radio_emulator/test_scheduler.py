@@ -54,9 +54,9 @@ def flat_distribution(rate_bps: float, n_rbgs: int) -> RateDistribution:
     one = int(np.searchsorted(X_EDGES, 1.0, side="right")) - 1
     pdf = np.zeros(len(X_EDGES) - 1)
     pdf[one] = 1.0
-    return RateDistribution(
-        rate_bps, pdf, pdf.copy(), np.cumsum(pdf) - pdf / 2, np.full(n_rbgs, rate_bps)
-    )
+    below = np.cumsum(pdf) - pdf
+    top = np.full(n_rbgs, rate_bps)
+    return RateDistribution(rate_bps, pdf, pdf.copy(), below + pdf / 2, below, top)
 
 
 FLAT = flat_distribution(RB_RATE_BPS, len(FlatChannels.rbg_sizes))
