@@ -15,7 +15,7 @@ From it, the expected rate a UE gets while it has bytes waiting:
   scheduler itself it is within a few per cent per UE (``tests/unit/model/test_rate_statistics``);
 - max C/I: the largest absolute rate wins, ``n * E[r_i P(r_j < r_i for all j)]``.
 A UE's quantile is uniform within a bin of its distribution (so a rate that is often the same, as a
-capped or an unfaded one, still wins its share); between the bins of max C/I a tie counts half.
+capped or an unfaded one, still wins its share); max C/I reads a peer's CDF linearly within a bin.
 """
 
 from __future__ import annotations
@@ -44,9 +44,9 @@ class RateDistribution:
     mean_bps: float  # per RB, over fading
     x_pdf: FloatArray  # (bins,): the share of RBG-intervals with x in each bin
     x_mean: FloatArray  # (bins,): the mean x within each bin
-    x_cdf_mid: FloatArray  # (bins,): P(x below the bin) + half the bin's share
     x_cdf_below: FloatArray  # (bins,): P(x below the bin)
     top_mean_bps: FloatArray  # (RBGs,): per-RB rate of the best, second best... RBG, on average
+    zero_share: float = 0.0  # RBG-intervals in so deep a fade that they carry nothing
 
 
 class RateStatistics:
@@ -76,9 +76,9 @@ class RateStatistics:
             (1 - weight) * below.mean_bps + weight * above.mean_bps,
             nearest.x_pdf,
             nearest.x_mean,
-            nearest.x_cdf_mid,
             nearest.x_cdf_below,
             (1 - weight) * below.top_mean_bps + weight * above.top_mean_bps,
+            (1 - weight) * below.zero_share + weight * above.zero_share,
         )
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019  # one per environment, lives as long
@@ -94,7 +94,8 @@ class RateStatistics:
         x_mean = np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)
         top = np.sort(rates, axis=1)[:, ::-1].mean(axis=0)
         below = np.cumsum(pdf) - pdf
-        return RateDistribution(mean, pdf, x_mean, below + pdf / 2, below, top)
+        zero = float((rates <= 0).mean())
+        return RateDistribution(mean, pdf, x_mean, below, top, zero)
 
 
 def static_rate_bps(distribution: RateDistribution, rbs: int, rbg_sizes: Sequence[int]) -> float:
@@ -114,14 +115,18 @@ def shared_rate_bps(
     me: RateDistribution,
     peers: Sequence[RateDistribution],
     rbs: float,
+    before_me: RateDistribution | None = None,
 ) -> float:
-    """The rate of a UE sharing ``rbs`` RBs with ``peers`` (all with bytes waiting)."""
+    """The rate of a UE sharing ``rbs`` RBs with ``peers`` (all with bytes waiting);
+    ``before_me`` is the peer ahead of it in round robin's turn, if known."""
     if me.mean_bps <= 0:
         return 0.0
     if not peers:
         return rbs * me.mean_bps
     if kind is SchedulerKind.ROUND_ROBIN:
-        return rbs * me.mean_bps / (len(peers) + 1)
+        # An RBG in a deep fade for the UE whose turn it is goes to the next in turn.
+        ahead = before_me.zero_share if before_me else sum(p.zero_share for p in peers) / len(peers)
+        return rbs * me.mean_bps * (1 + ahead) / (len(peers) + 1)
     if kind is SchedulerKind.PROPORTIONAL_FAIR:
         beaten = _quantile_wins(me, len(peers) + 1)
     else:
@@ -140,13 +145,18 @@ def _quantile_wins(me: RateDistribution, k: int) -> FloatArray:
 
 def _beaten_by_rate(me: RateDistribution, peers: Sequence[RateDistribution]) -> FloatArray:
     """Max C/I: per bin of my x, the chance that every peer's rate is below mine."""
-    my_x = X_EDGES[:-1] + np.diff(X_EDGES) / 2
+    my_x = np.where(me.x_pdf > 0, me.x_mean, X_EDGES[:-1])
     beaten = np.ones_like(my_x)
     last = len(X_EDGES) - 2
     for peer in peers:
         if peer.mean_bps <= 0:
             continue
-        # The peer's x at which its rate equals mine, and its CDF there (1 beyond its last bin).
-        at = np.searchsorted(X_EDGES, my_x * me.mean_bps / peer.mean_bps, side="right") - 1
-        beaten *= np.where(at > last, 1.0, peer.x_cdf_mid[np.minimum(at, last)])
+        # The peer's x at which its rate equals mine, and its CDF there (1 beyond its last bin),
+        # linear within a bin.
+        x = my_x * me.mean_bps / peer.mean_bps
+        at = np.minimum(np.searchsorted(X_EDGES, x, side="right") - 1, last + 1)
+        inside = np.minimum(at, last)
+        into = np.clip((x - X_EDGES[inside]) / (X_EDGES[1] - X_EDGES[0]), 0.0, 1.0)
+        cdf = peer.x_cdf_below[inside] + peer.x_pdf[inside] * into
+        beaten *= np.where(at > last, 1.0, cdf)
     return beaten

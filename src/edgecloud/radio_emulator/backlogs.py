@@ -58,10 +58,12 @@ class Backlogs:
         harq: Harq | None,
         seed: int = 0,
         rate_window_s: float = 1.0,
+        draw: Callable[[], float] | None = None,
     ) -> None:
+        """``draw`` gives the uniform numbers block errors are drawn with (default: seeded)."""
         self._clock = clock
         self.harq = harq
-        self._rng = np.random.default_rng(seed)
+        self._draw = draw or np.random.default_rng(seed).random
         self._rate_window_s = rate_window_s
         self._backlogs: dict[int, _Backlog] = {}  # by slot
         # By slot: bytes not yet sent in any block, when the UE became backlogged, the start of
@@ -137,7 +139,7 @@ class Backlogs:
             size = min(budget, float(self.untransmitted[slot]))
             self.untransmitted[slot] -= size
             self.blocks += 1
-            failed = self.harq is not None and self._rng.random() < self.harq.bler(1)
+            failed = self.harq is not None and self._draw() < self.harq.bler(1)
             if failed:
                 assert self.harq is not None
                 self.failed_blocks += 1
@@ -172,7 +174,7 @@ class Backlogs:
             budget -= segment.size_bytes
             self.retransmitted_bytes += segment.size_bytes
             last = segment.copies >= harq.max_transmissions
-            if last or self._rng.random() >= harq.bler(segment.copies):
+            if last or self._draw() >= harq.bler(segment.copies):
                 segment.ok = True
             else:
                 segment.due_at = now + harq.rtt_s

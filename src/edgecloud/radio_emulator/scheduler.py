@@ -166,7 +166,11 @@ class AirScheduler:
             if not p.static_rbs[self.direction]
         ]
         rbs = max(0.0, self.n_rbs - reserved)
-        return goodput * shared_rate_bps(self.kind, mine, sharing, rbs)
+        ahead = [p for p in peers if not p.static_rbs[self.direction]]
+        before = max((p for p in ahead if p.slot < ue.slot), key=lambda p: p.slot, default=None)
+        before = before or max(ahead, key=lambda p: p.slot, default=None)  # the turn wraps
+        before_me = environment.rate_distribution(before, self.direction) if before else None
+        return goodput * shared_rate_bps(self.kind, mine, sharing, rbs, before_me)
 
     def measured_rate_bps(self, ue: Ue) -> float | None:
         """The rate the UE really got, while the link was its limit (None: not measured yet)."""

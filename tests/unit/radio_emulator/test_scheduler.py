@@ -56,7 +56,7 @@ def flat_distribution(rate_bps: float, n_rbgs: int) -> RateDistribution:
     pdf[one] = 1.0
     below = np.cumsum(pdf) - pdf
     top = np.full(n_rbgs, rate_bps)
-    return RateDistribution(rate_bps, pdf, pdf.copy(), below + pdf / 2, below, top)
+    return RateDistribution(rate_bps, pdf, pdf.copy(), below, top)
 
 
 FLAT = flat_distribution(RB_RATE_BPS, len(FlatChannels.rbg_sizes))
