@@ -7,9 +7,10 @@ cell; its LOS state and shadowing towards every gNB are drawn once, from a gener
 A moving UE keeps its LOS states and shadowing, re-attaches to the strongest cell as it moves.
 
 Downlink SINR: serving gNB power per RB over thermal noise plus the other gNBs' power per RB scaled
-by their load. Uplink SNR: UE power spread over the carrier, over the gNB's noise (uplink inter-cell
-interference is not modelled). Fast fading multiplies the wanted signal per RBG (block fading,
-redrawn every coherence interval); interference is taken at its mean.
+by their load. Uplink SINR (``model.uplink``): the UE's open-loop controlled power per RB over the
+gNB's noise plus what the other cells' UEs send it, scaled by those cells' load. Fast fading
+multiplies the wanted signal per RBG (block fading, redrawn every coherence interval,
+``model.fast_fading``); interference is taken at its mean.
 """
 
 from __future__ import annotations
@@ -28,11 +29,11 @@ from .channel import (
     noise_power_dbm,
     path_loss_db,
 )
-from .fading import Fading, coherence_time_s, power_gains
+from .fast_fading import FastFading
 from .layout import RadioLayout
 from .mobility import Area, Mobility, Motion, advance
 from .nr import Carrier
-from .rate_statistics import RateDistribution, RateStatistics
+from .rate_statistics import RateDistribution
 from .ue import (
     DIRECTION_INDEX,
     UE_ID_PATTERN,
@@ -44,6 +45,7 @@ from .ue import (
     cell_sites,
 )
 from .ue_table import UeTable
+from .uplink import UplinkInterference, UplinkPowerControl
 
 __all__ = [
     "DIRECTION_INDEX",
@@ -74,27 +76,22 @@ class RadioEnvironment:
         ring = max(s.distance_m(Position(0, 0)) for s in self.sites)
         self.area = Area(ring + layout.cell_radius_m)
         self._rbg_sizes = self.carrier.rbg_sizes()
-        # One generator for every UE's fast fading: blocks are drawn for many UEs at once.
-        self._fading_rng = np.random.default_rng(layout.seed)
-        self.rate_statistics = RateStatistics(
-            self.link,
-            self.carrier.rb_bandwidth_hz,
-            len(self._rbg_sizes),
-            layout.rician_k_db,
-            layout.seed,
-        )
         self._ues: dict[str, Ue] = {}
         self.table = UeTable(len(self._rbg_sizes))
         self._by_slot: dict[int, Ue] = {}
+        self.fading = FastFading(layout, self.carrier, self.link, self.table, self._by_slot)
         rb_hz = self.carrier.rb_bandwidth_hz
         n_rbs = self.carrier.n_rbs
         self._per_rb_db = 10 * math.log10(n_rbs)
         # Per cell, changeable at run time: transmit power and the load its interference assumes.
         self.cell_power_dbm = [layout.gnb_power_dbm] * len(self.sites)
         self.cell_load = [layout.interference_load] * len(self.sites)
-        self._ue_power_per_rb_dbm = layout.ue_power_dbm - 10 * math.log10(n_rbs)
         self._ue_noise_dbm = noise_power_dbm(rb_hz, layout.ue_noise_figure_db)
         self._gnb_noise_dbm = noise_power_dbm(rb_hz, layout.gnb_noise_figure_db)
+        self.power_control = UplinkPowerControl(
+            layout.ul_p0_dbm, layout.ul_alpha, layout.ue_power_dbm, layout.numerology
+        )
+        self._uplink = UplinkInterference(len(self.sites), self._gnb_noise_dbm)
 
     @property
     def rbg_sizes(self) -> list[int]:
@@ -119,6 +116,8 @@ class RadioEnvironment:
             return False
         del self._by_slot[ue.slot]
         self.table.remove(ue.slot)
+        self._uplink.remove(ue_id)
+        self._settle_uplink([])
         return True
 
     def touch(self, ue_id: str) -> None:
@@ -175,56 +174,43 @@ class RadioEnvironment:
         ue.los = ue.site_los[cell_id]
         ue.distance_m = ue.position.distance_m(self.sites[cell_id])
         ue.dl_sinr_db = sinr_db(rx_dbm[cell_id], self._ue_noise_dbm, interference_mw)
-        ue.ul_sinr_db = sinr_db(self._ue_power_per_rb_dbm - losses[cell_id], self._gnb_noise_dbm)
         self.table.cell_id[ue.slot] = cell_id
         self.table.redraw_at[ue.slot] = -math.inf  # the channel changed: refresh the RBG rates
+        self._update_uplink(ue, losses)
 
-    def _fading_kind(self, ue: Ue) -> Fading:
-        configured = self.layout.fading
-        if configured == "auto":
-            return Fading.RICIAN if ue.los else Fading.RAYLEIGH
-        return Fading(configured)
+    def _update_uplink(self, ue: Ue, losses: list[float]) -> None:
+        """The UE's uplink power (open-loop control) and what its gNB and the others receive."""
+        ue.site_loss_db = losses
+        rbs = ue.static_rbs[Direction.UPLINK] or self.carrier.rbg_size
+        ue.ul_power_per_rb_dbm = float(
+            self.power_control.power_per_rb_dbm(np.array(losses[ue.cell_id]), np.array(rbs))
+        )
+        received_mw = 10 ** ((ue.ul_power_per_rb_dbm - np.array(losses)) / 10)
+        self._uplink.set(ue.ue_id, ue.cell_id, received_mw)
+        self._settle_uplink([ue])
 
-    def _coherence_s(self, ue: Ue) -> float:
-        if self.layout.coherence_time_s is not None:
-            return self.layout.coherence_time_s
-        speed = max(ue.motion.speed_mps, PEDESTRIAN_SPEED_MPS)
-        return coherence_time_s(speed, self.layout.carrier_hz)
+    def _settle_uplink(self, changed: list[Ue]) -> None:
+        """Uplink SINRs: the changed UEs', or every UE's once interference moved by 0.1 dB."""
+        total_mw = self._uplink.noise_and_interference_mw(np.array(self.cell_load))
+        targets = changed
+        if self._uplink.drifted(total_mw):
+            self._uplink.settled_mw = total_mw
+            targets = [*self._ues.values(), *(u for u in changed if u.ue_id not in self._ues)]
+        for ue in targets:
+            wanted_dbm = ue.ul_power_per_rb_dbm - ue.site_loss_db[ue.cell_id]
+            sinr = wanted_dbm - 10 * math.log10(total_mw[ue.cell_id])
+            if abs(sinr - ue.ul_sinr_db) > 0.05:
+                self.table.redraw_at[ue.slot] = -math.inf
+            ue.ul_sinr_db = sinr
 
     def rb_rates_bps(self, ue: Ue, direction: Direction, now: float) -> FloatArray:
         """Rate one RB of each RBG carries for the UE now (fading redrawn when due)."""
-        row: FloatArray = self.rb_rates_rows(np.array([ue.slot]), direction, now)[0]
+        row: FloatArray = self.fading.rates_rows(np.array([ue.slot]), direction, now)[0]
         return row
 
     def rb_rates_rows(self, slots: IntArray, direction: Direction, now: float) -> FloatArray:
         """``rb_rates_bps`` of the UEs in ``slots``, one row each; due ones are redrawn at once."""
-        table = self.table
-        due = slots[table.redraw_at[slots] <= now]
-        if len(due):
-            self._redraw_fading([self._by_slot[int(slot)] for slot in due], now)
-        rows: FloatArray = table.rb_rate_bps[DIRECTION_INDEX[direction]][slots]
-        return rows
-
-    def _redraw_fading(self, ues: list[Ue], now: float) -> None:
-        by_kind: dict[Fading, list[Ue]] = {}
-        for ue in ues:
-            by_kind.setdefault(self._fading_kind(ue), []).append(ue)
-        table = self.table
-        for kind, group in by_kind.items():
-            slots = np.array([ue.slot for ue in group])
-            gains = power_gains(
-                kind,
-                self._fading_rng,
-                (2, len(group), len(self._rbg_sizes)),
-                self.layout.rician_k_db,
-            )
-            for direction, index in DIRECTION_INDEX.items():
-                sinr = np.array([ue.sinr_db(direction) for ue in group])
-                with np.errstate(divide="ignore"):
-                    faded_db = sinr[:, None] + 10 * np.log10(gains[index])
-                rates = self.carrier.rb_bandwidth_hz * self.link.spectral_efficiency_array(faded_db)
-                table.rb_rate_bps[index][slots] = rates
-            table.redraw_at[slots] = now + np.array([self._coherence_s(ue) for ue in group])
+        return self.fading.rates_rows(slots, direction, now)
 
     def mean_rb_rate_bps(self, ue: Ue, direction: Direction) -> float:
         """Per-RB rate without fast fading (the large-scale SINR only)."""
@@ -234,7 +220,7 @@ class RadioEnvironment:
 
     def rate_distribution(self, ue: Ue, direction: Direction) -> RateDistribution:
         """The UE's per-RB rate over fast fading (what its expected rate is computed from)."""
-        return self.rate_statistics.distribution(ue.sinr_db(direction), self._fading_kind(ue))
+        return self.fading.distribution(ue, direction)
 
     # -- changes made through the admin API ------------------------------------------------------
 
@@ -263,6 +249,8 @@ class RadioEnvironment:
                 )
         ue.static_rbs[direction] = rbs
         self.table.static_rbs[DIRECTION_INDEX[direction], ue.slot] = rbs or 0
+        if direction is Direction.UPLINK:  # its power per RB follows the RBs it sends on
+            self._update_uplink(ue, ue.site_loss_db)
 
     def set_cell(self, cell_id: int, power_dbm: float | None, load: float | None) -> None:
         """Change a cell's transmit power or interference load; every UE's SINR follows."""

@@ -25,7 +25,10 @@ class RadioLayout:
     numerology: int = 1
     bandwidth_mhz: int = 20
     gnb_power_dbm: float = 30.0
-    ue_power_dbm: float = 23.0
+    ue_power_dbm: float = 23.0  # P_CMAX of uplink power control
+    # Open-loop uplink power control (model.uplink, TS 38.213 7.1.1): P0 per RB at 15 kHz, alpha.
+    ul_p0_dbm: float = -80.0
+    ul_alpha: float = 0.8
     ue_noise_figure_db: float = 9.0
     gnb_noise_figure_db: float = 5.0
     ue_height_m: float = 1.5

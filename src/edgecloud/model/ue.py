@@ -54,6 +54,8 @@ class Ue:
     los: bool = True
     dl_sinr_db: float = 0.0
     ul_sinr_db: float = 0.0
+    site_loss_db: list[float] = field(default_factory=list)  # path loss + shadowing, per gNB
+    ul_power_per_rb_dbm: float = 0.0
     slot: int = field(default=-1, compare=False)  # its row in the environment's UeTable
 
     @property

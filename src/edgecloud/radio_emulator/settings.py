@@ -77,6 +77,8 @@ class RadioSettings(BaseSettings):
     bandwidth_mhz: int = _LAYOUT.bandwidth_mhz
     gnb_power_dbm: float = _LAYOUT.gnb_power_dbm
     ue_power_dbm: float = _LAYOUT.ue_power_dbm
+    ul_p0_dbm: float = Field(default=_LAYOUT.ul_p0_dbm, ge=-202.0, le=24.0)
+    ul_alpha: float = Field(default=_LAYOUT.ul_alpha, ge=0.0, le=1.0)
     ue_noise_figure_db: float = _LAYOUT.ue_noise_figure_db
     gnb_noise_figure_db: float = _LAYOUT.gnb_noise_figure_db
     ue_height_m: float = _LAYOUT.ue_height_m
