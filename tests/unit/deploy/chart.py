@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import functools
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +16,7 @@ from pydantic_settings import BaseSettings
 from edgecloud.common.settings_env import unknown_variables
 from edgecloud.llm.emulated import EmulatorSettings
 from edgecloud.llm.settings import EngineSettings
+from edgecloud.load.options import LOCUST_OPTIONS
 from edgecloud.orchestrator import OrchestratorSettings
 from edgecloud.radio_emulator import RadioSettings
 
@@ -28,6 +32,27 @@ SETTINGS: dict[str, type[BaseSettings]] = {
     "EDGECLOUD_LLM_": EngineSettings,
 }
 OTHER_VARIABLES = {"EDGECLOUD_LLM_SERVED_NAME", "HOME", "HF_HOME"}
+# Grafana's own configuration (GF_<section>_<key>), as compose sets it.
+GRAFANA_VARIABLES = {
+    "GF_SECURITY_ADMIN_PASSWORD",
+    "GF_AUTH_ANONYMOUS_ENABLED",
+    "GF_AUTH_ANONYMOUS_ORG_ROLE",
+}
+
+
+@functools.cache
+def locust_variables() -> set[str]:
+    """Locust's own variables and the testbed's locustfile options (load/options.py).
+
+    Locust is asked in a process of its own: importing it patches this one with gevent."""
+    script = (
+        "from locust.argument_parser import get_parser\n"
+        "print(' '.join(a.env_var for a in get_parser()._actions if getattr(a, 'env_var', None)))"
+    )
+    own = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.split()
+    return set(own) | {option["env_var"] for option in LOCUST_OPTIONS.values()}
 
 
 def merged(overrides: dict[str, Any] | None) -> dict[str, Any]:
@@ -79,8 +104,9 @@ def containers(objects: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]
 def unknown_settings(environment: dict[str, str]) -> list[str]:
     """Variables that name no field of the settings class their prefix belongs to."""
     unknown = []
+    known = OTHER_VARIABLES | GRAFANA_VARIABLES | locust_variables()
     for name in environment:
-        if name in OTHER_VARIABLES:
+        if name in known:
             continue
         owner = next((cls for prefix, cls in SETTINGS.items() if name.startswith(prefix)), None)
         if owner is None or unknown_variables(owner, {name: ""}):

@@ -4,6 +4,7 @@ for the default values and each engine choice; then what the rendered objects mu
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any
 
 import helm_python as helm
@@ -46,6 +47,7 @@ CHOICES: dict[str, dict[str, Any]] = {
         "prometheus": {"enabled": False},
         "orchestrator": {"autoscaling": {"enabled": False}, "replicas": 3},
     },
+    "Locust master and workers": {"locust": {"enabled": True, "workers": 5}},
 }
 CRDS = {"ServiceMonitor"}  # custom resources: no schema in kubernetes-validate
 
@@ -224,3 +226,40 @@ def test_notes_show_the_first_request() -> None:
     text = notes()
     assert "port-forward svc/tb-radio-emulator 8000:8000" in text
     assert "/v1/chat/completions" in text
+
+
+def test_grafana_shows_the_generated_dashboards_on_the_releases_prometheus() -> None:
+    objects = render()
+    config_maps = of_kind(objects, "ConfigMap")
+    dashboards = config_maps["tb-grafana-dashboards"]["data"]
+    generated = CHART.parents[1] / "grafana" / "dashboards"
+    assert set(dashboards) == {p.name for p in generated.glob("*.json")}
+    for name, text in dashboards.items():
+        assert json.loads(text) == json.loads((generated / name).read_text())  # one source
+    provisioning = config_maps["tb-grafana-provisioning"]["data"]
+    source = yaml.safe_load(provisioning["datasources.yml"])["datasources"][0]
+    assert source["url"] == "http://tb-prometheus:9090"
+    assert "tb-prometheus" in of_kind(objects, "Service")
+    grafana = dict(containers(objects))["tb-grafana"]
+    password = next(e for e in grafana["env"] if e["name"] == "GF_SECURITY_ADMIN_PASSWORD")
+    assert password["valueFrom"]["secretKeyRef"]["key"] == "grafanaAdminPassword"
+
+
+def test_locust_workers_hold_the_admin_token_and_the_master_does_not() -> None:
+    objects = render(CHOICES["Locust master and workers"])
+    assert of_kind(objects, "Deployment")["tb-locust-worker"]["spec"]["replicas"] == 5
+    by_name = dict(containers(objects))
+    worker_env = {e["name"]: e for e in by_name["tb-locust-worker"]["env"]}
+    assert worker_env["LOCUST_ADMIN_TOKEN"]["valueFrom"]["secretKeyRef"]["key"] == "adminToken"
+    assert worker_env["LOCUST_RADIO_ADMIN_URL"]["value"] == "http://tb-radio-emulator:8000"
+    master_env = {e["name"] for e in by_name["tb-locust-master"]["env"]}
+    assert "LOCUST_ADMIN_TOKEN" not in master_env
+    assert "--expect-workers" in by_name["tb-locust-master"]["args"]
+
+
+def test_a_values_change_that_breaks_a_manifest_fails_validation() -> None:
+    """The schema lets tolerations through as objects; Kubernetes' own schema catches a typo."""
+    broken = {"tiers": {"edge": {"engine": "gpu", "gpu": {"tolerations": [{"keyy": "gpu"}]}}}}
+    edge = of_kind(render(broken), "Deployment")["tb-edge-llm"]
+    with pytest.raises(kubernetes_validate.ValidationError, match="keyy"):
+        kubernetes_validate.validate(edge, KUBERNETES, strict=True)
