@@ -83,7 +83,7 @@ load: up  ## Locust UEs against the local testbed, headless (LOAD_ARGS="--users 
 
 bench: bench-radio bench-orchestrator bench-sim bench-engine  ## every benchmark; each prints numbers and a RESULT line
 
-bench-radio: install  ## radio shaping accuracy, fairness, CPU and late epochs for 1-256 UEs (~3 min)
+bench-radio: install  ## radio shaping accuracy, fairness, CPU and late epochs for 1-256 UEs (~1 min)
 	$(BIN)/python -m edgecloud.bench.radio
 
 bench-orchestrator: models bench-tools  ## orchestrator overhead at 1-256 streams (3 rounds); ICL decision time, real LLM
