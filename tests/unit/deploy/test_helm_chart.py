@@ -28,7 +28,11 @@ CHOICES: dict[str, dict[str, Any]] = {
     "cpu engines": {"tiers": {"edge": {"engine": "cpu"}, "cloud": {"engine": "cpu"}}},
     "gpu engines": {
         "tiers": {
-            "edge": {"engine": "gpu", "gpu": {"nodeSelector": {"gpu": "l4"}}},
+            "edge": {
+                "engine": "gpu",
+                "gpu": {"nodeSelector": {"gpu": "l4"}},
+                "hfTokenSecret": "hf-token",
+            },
             "cloud": {
                 "engine": "gpu",
                 "replicas": 2,
@@ -185,6 +189,8 @@ def test_gpu_engines_ask_for_gpus_on_the_nodes_chosen() -> None:
     edge = deployments["tb-edge-llm"]["spec"]["template"]["spec"]
     assert edge["nodeSelector"] == {"gpu": "l4"}
     assert "--served-model-name=edge" in edge["containers"][0]["args"]
+    token = next(e for e in edge["containers"][0]["env"] if e["name"] == "HF_TOKEN")
+    assert token["valueFrom"]["secretKeyRef"] == {"name": "hf-token", "key": "token"}
 
 
 def test_redis_keeps_the_history_on_a_persistent_append_only_volume() -> None:
