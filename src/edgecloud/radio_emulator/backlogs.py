@@ -66,6 +66,8 @@ class Backlogs:
         self._draw = draw or np.random.default_rng(seed).random
         self._rate_window_s = rate_window_s
         self._backlogs: dict[int, _Backlog] = {}  # by slot
+        # Slots with a failed block waiting for its copy, or a copy's cost still to pay.
+        self._harq_waiting: set[int] = set()
         # By slot: bytes not yet sent in any block, when the UE became backlogged, the start of
         # the time the measured rate accrues, and the rate's moving sums (bytes, seconds).
         self.untransmitted = np.zeros(0)
@@ -116,11 +118,13 @@ class Backlogs:
     def need_bytes(self, slots: IntArray, now: float) -> FloatArray:
         """What each UE could send now: new bytes and the copies that are due."""
         need = self.untransmitted[slots].copy()
-        for row, slot in enumerate(slots.tolist()):
-            backlog = self._backlogs[slot]
-            if backlog.segments or backlog.debt_bytes:
-                due = sum(s.size_bytes for s in backlog.segments if s.due_at <= now)
-                need[row] = max(0.0, need[row] + due + backlog.debt_bytes)
+        if not self._harq_waiting:
+            return need
+        waiting = np.fromiter(self._harq_waiting, np.int64, len(self._harq_waiting))
+        for row in np.flatnonzero(np.isin(slots, waiting)).tolist():
+            backlog = self._backlogs[int(slots[row])]
+            due = sum(s.size_bytes for s in backlog.segments if s.due_at <= now)
+            need[row] = max(0.0, need[row] + due + backlog.debt_bytes)
         return need
 
     def measured_rate_bps(self, ue: Ue) -> float | None:
@@ -152,7 +156,12 @@ class Backlogs:
         self._measure(slot, now, delivered)
         if not backlog.queue and not backlog.segments:
             self.untransmitted[slot] = 0.0
+            self._harq_waiting.discard(slot)
             del self._backlogs[slot]
+        elif backlog.debt_bytes or any(not s.ok for s in backlog.segments):
+            self._harq_waiting.add(slot)
+        else:
+            self._harq_waiting.discard(slot)
         return delivered
 
     def _withdraw(self, backlog: _Backlog) -> None:
@@ -220,10 +229,12 @@ class Backlogs:
             self._deliver(backlog)
             if not backlog.queue and not backlog.segments:
                 self.untransmitted[slot] = 0.0
+                self._harq_waiting.discard(slot)
                 del self._backlogs[slot]
 
     def forget(self, ue: Ue) -> None:
         backlog = self._backlogs.pop(ue.slot, None)
+        self._harq_waiting.discard(ue.slot)
         for transmission in backlog.queue if backlog else ():
             transmission.done.cancel()
         if ue.slot < len(self.untransmitted):
