@@ -25,16 +25,15 @@ import argparse
 import asyncio
 import random
 import shutil
-import time
 from pathlib import Path
 
-import psutil
 from pydantic import AnyHttpUrl
 
 from edgecloud.common.settings_env import settings_environment
 from edgecloud.orchestrator import OrchestratorSettings
 from edgecloud.stack import Processes
 
+from .cpu import CpuMeter
 from .icl_decisions import icl_bench, task_states
 from .load_generators import latencies, percentile, wrk_percentiles
 
@@ -93,19 +92,15 @@ def _overhead(
     )
     work = procs.log_dir
     spread_ms = round(args.tokens * FAKE_TPOT_S * 1e3)
-    started_process = procs.executors["orchestrator"].process
-    assert started_process is not None
-    orchestrator_process = psutil.Process(started_process.pid)
+    meter = CpuMeter(procs, "orchestrator")
     overhead = {}
     for c in CONCURRENCY:
         rounds = []
         for _ in range(args.rounds):
             d = _percentiles(engine, c, args, work, use_wrk, spread_ms)
-            before, started = orchestrator_process.cpu_times(), time.monotonic()
+            meter.start()
             v = _percentiles(orchestrator, c, args, work, use_wrk, spread_ms)
-            after = orchestrator_process.cpu_times()
-            busy = after.user + after.system - before.user - before.system
-            cpu = 100 * busy / (time.monotonic() - started)
+            cpu = meter.percent()
             rounds.append((v[50] - d[50], v[99] - d[99], d, v, cpu))
         p50_s, p99_s, d, v, cpu = sorted(rounds, key=lambda r: r[1])[len(rounds) // 2]
         overhead[c] = (p50_s * 1e3, p99_s * 1e3)

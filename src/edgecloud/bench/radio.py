@@ -23,12 +23,14 @@ from typing import Any
 
 import httpx
 import numpy as np
-import psutil
 from pydantic import AnyHttpUrl, SecretStr
 
+from edgecloud.bench.cpu import CpuMeter
 from edgecloud.common.http import relay_client, relay_timeout
 from edgecloud.common.settings_env import settings_environment
 from edgecloud.model.capacity import LinkAbstraction
+from edgecloud.model.layout import RadioLayout
+from edgecloud.model.nr import Carrier
 from edgecloud.model.scheduling import SchedulerKind
 from edgecloud.radio_emulator import RadioSettings
 from edgecloud.stack import Processes
@@ -51,7 +53,10 @@ class UeResult:
     large_scale_bps: float = 0.0
 
 
-LINK = LinkAbstraction()
+# What the emulator reported before its rates saw fading: RB share x the rate at the large-scale
+# SINR (its default link abstraction and numerology).
+LINK = LinkAbstraction(implementation_factor=RadioLayout().implementation_factor)
+RB_HZ = Carrier(RadioLayout().numerology).rb_bandwidth_hz
 
 
 async def reported(client: httpx.AsyncClient, ue_ids: list[str], at: float) -> dict[str, Any]:
@@ -124,8 +129,7 @@ async def phase(
         n_rbs = view["dl_rbs"]
         model = rb_rate * n_rbs / per_cell[view["cell_id"]]
         now = during[ue_id]
-        rb_hz = 12 * 30e3  # numerology 1, the emulator's default
-        large_scale = now["dl_rbs"] * rb_hz * LINK.spectral_efficiency_bps_hz(now["dl_sinr_db"])
+        large_scale = now["dl_rbs"] * LINK.rate_bps(RB_HZ, [now["dl_sinr_db"]])
         result = UeResult(ue_id, view["cell_id"], rate, model, rb_rate * n_rbs)
         result.reported_bps = now["dl_rate_bps"]
         result.measured_bps = now["dl_measured_rate_bps"]
@@ -188,24 +192,18 @@ def _accuracy(
         # scatter around its mean (the fading runs below keep HARQ on, the default).
         radio_env(redis_url, upstream, "none", args.bandwidth_mhz, harq=False),
     )
-    radio = procs.executors["radio-flat"]
-    process = psutil.Process(radio.process.pid) if radio.process else None
+    meter = CpuMeter(procs, "radio-flat")
     print(
         f"{'UEs':>4} {'accuracy min':>13} {'mean':>7} {'UE rate mean Mbit/s':>20} "
         f"{'cell total Mbit/s':>18} {'emulator CPU %':>15} {'late epochs':>12}"
     )
     counts = []
     for n in UE_COUNTS:
-        before = process.cpu_times() if process else None
         late_before, epochs_before = scheduler_lateness(url)
-        started = time.monotonic()
+        meter.start()
         warmup_s, window_s = phase_timing(n, args)
         results = asyncio.run(phase(url, n, "acc", warmup_s, window_s, args.chunk_bytes))
-        wall = time.monotonic() - started
-        cpu = 0.0
-        if process and before:
-            after = process.cpu_times()
-            cpu = 100 * (after.user + after.system - before.user - before.system) / wall
+        cpu = meter.percent()
         late, epochs = scheduler_lateness(url)
         ratios = [r.throughput_bps / r.model_bps for r in results]
         count = CountResult(n, min(ratios), cpu, late - late_before, epochs - epochs_before)

@@ -61,7 +61,6 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-PEDESTRIAN_SPEED_MPS = 3 / 3.6
 
 
 class RadioEnvironment:
@@ -108,6 +107,7 @@ class RadioEnvironment:
                 raise UeLimitError(f"the emulator holds its maximum of {self.layout.max_ues} UEs")
             ue = self._place(ue_id)
             self._ues[ue_id] = ue
+            self._settle_uplink([ue])
         return ue
 
     def remove(self, ue_id: str) -> bool:
@@ -187,15 +187,15 @@ class RadioEnvironment:
         )
         received_mw = 10 ** ((ue.ul_power_per_rb_dbm - np.array(losses)) / 10)
         self._uplink.set(ue.ue_id, ue.cell_id, received_mw)
-        self._settle_uplink([ue])
 
     def _settle_uplink(self, changed: list[Ue]) -> None:
-        """Uplink SINRs: the changed UEs', or every UE's once interference moved by 0.1 dB."""
+        """Uplink SINRs after a change: the changed UEs', or every UE's once interference moved
+        by 0.1 dB (one call per change, however many UEs it moved)."""
         total_mw = self._uplink.noise_and_interference_mw(np.array(self.cell_load))
         targets = changed
         if self._uplink.drifted(total_mw):
             self._uplink.settled_mw = total_mw
-            targets = [*self._ues.values(), *(u for u in changed if u.ue_id not in self._ues)]
+            targets = list(self._ues.values())
         for ue in targets:
             wanted_dbm = ue.ul_power_per_rb_dbm - ue.site_loss_db[ue.cell_id]
             sinr = wanted_dbm - 10 * math.log10(total_mw[ue.cell_id])
@@ -230,6 +230,7 @@ class RadioEnvironment:
             raise RadioConfigError(f"position must lie within +-{w:.0f} m of the layout centre")
         ue.motion = Motion(x_m, y_m, ue.motion.heading_rad, ue.mobility.speed_mps)
         self._update_large_scale(ue)
+        self._settle_uplink([ue])
 
     def set_mobility(self, ue: Ue, mobility: Mobility) -> None:
         ue.mobility = mobility
@@ -251,6 +252,7 @@ class RadioEnvironment:
         self.table.static_rbs[DIRECTION_INDEX[direction], ue.slot] = rbs or 0
         if direction is Direction.UPLINK:  # its power per RB follows the RBs it sends on
             self._update_uplink(ue, ue.site_loss_db)
+            self._settle_uplink([ue])
 
     def set_cell(self, cell_id: int, power_dbm: float | None, load: float | None) -> None:
         """Change a cell's transmit power or interference load; every UE's SINR follows."""
@@ -262,14 +264,17 @@ class RadioEnvironment:
             self.cell_load[cell_id] = load
         for ue in self._ues.values():
             self._update_large_scale(ue)
+        self._settle_uplink(list(self._ues.values()))
 
     def step_mobility(self, dt_s: float) -> int:
         """Advance every moving UE by ``dt_s``; returns how many moved."""
-        moved = 0
+        moved = []
         for ue in self._ues.values():
             if ue.mobility.kind == "static":
                 continue
             ue.motion = advance(ue.motion, ue.mobility, self.area, dt_s, ue.rng)
             self._update_large_scale(ue)
-            moved += 1
-        return moved
+            moved.append(ue)
+        if moved:
+            self._settle_uplink(moved)
+        return len(moved)

@@ -29,7 +29,7 @@ def coherence_time_s(speed_mps: float, carrier_hz: float) -> float:
 def power_gains(
     kind: Fading, rng: np.random.Generator, shape: tuple[int, ...], k_factor_db: float = 9.0
 ) -> npt.NDArray[np.float64]:
-    """``power_gain`` for a whole array of independent blocks at once."""
+    """Unit-mean power gains of ``kind`` for a whole array of independent blocks at once."""
     if kind is Fading.NONE:
         return np.ones(shape)
     if kind is Fading.RAYLEIGH:

@@ -113,22 +113,29 @@ def static_rate_bps(distribution: RateDistribution, rbs: int, rbg_sizes: Sequenc
 def shared_rate_bps(
     kind: SchedulerKind,
     me: RateDistribution,
-    peers: Sequence[RateDistribution],
     rbs: float,
+    n_peers: int,
+    *,
     before_me: RateDistribution | None = None,
+    peers: Sequence[RateDistribution] = (),
 ) -> float:
-    """The rate of a UE sharing ``rbs`` RBs with ``peers`` (all with bytes waiting);
-    ``before_me`` is the peer ahead of it in round robin's turn, if known."""
+    """The rate of a UE sharing ``rbs`` RBs with ``n_peers`` others (all with bytes waiting).
+
+    PF needs only their number. Round robin needs ``before_me``, the peer ahead of the UE in its
+    turn (else the mean of ``peers``); max C/I needs every peer's distribution in ``peers``."""
     if me.mean_bps <= 0:
         return 0.0
-    if not peers:
+    if not n_peers:
         return rbs * me.mean_bps
     if kind is SchedulerKind.ROUND_ROBIN:
         # An RBG in a deep fade for the UE whose turn it is goes to the next in turn.
-        ahead = before_me.zero_share if before_me else sum(p.zero_share for p in peers) / len(peers)
-        return rbs * me.mean_bps * (1 + ahead) / (len(peers) + 1)
+        if before_me is not None:
+            ahead = before_me.zero_share
+        else:
+            ahead = sum(p.zero_share for p in peers) / len(peers) if peers else 0.0
+        return rbs * me.mean_bps * (1 + ahead) / (n_peers + 1)
     if kind is SchedulerKind.PROPORTIONAL_FAIR:
-        beaten = _quantile_wins(me, len(peers) + 1)
+        beaten = _quantile_wins(me, n_peers + 1)
     else:
         beaten = _beaten_by_rate(me, peers)
     return rbs * me.mean_bps * float(np.sum(me.x_pdf * me.x_mean * beaten))

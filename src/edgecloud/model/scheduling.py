@@ -25,7 +25,9 @@ from enum import StrEnum
 import numpy as np
 import numpy.typing as npt
 
-_EPSILON_BYTES = 1e-6
+# Budgets are sums of floating-point products; without a tolerance a transmission can miss its
+# epoch by a rounding error of a billionth of a byte (the shaper's backlogs use the same).
+EPSILON_BYTES = 1e-6
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -174,7 +176,7 @@ def _fill(
     out on an RBG, that RBG and the ones after it are handed out one UE at a time."""
     k, n_rbgs = capacity.shape
     starts = bounds[:-1]
-    usable = (capacity > 0) & (need > _EPSILON_BYTES)[:, None]
+    usable = (capacity > 0) & (need > EPSILON_BYTES)[:, None]
     masked = np.where(usable, metric, -math.inf)
     best = np.maximum.reduceat(masked, starts, axis=0)  # (cells, RBGs)
     is_best = usable & (masked == best[cell_of])
@@ -187,7 +189,7 @@ def _fill(
     # What each owner would carry up to each RBG: its need runs out on the RBG where it is reached.
     by_row = np.zeros((k, n_rbgs))
     by_row[owner[has_owner], columns[has_owner]] = carried[has_owner]
-    reached = np.cumsum(by_row, axis=1)[owner, columns] >= need[owner] - _EPSILON_BYTES
+    reached = np.cumsum(by_row, axis=1)[owner, columns] >= need[owner] - EPSILON_BYTES
     runs_out = has_owner & reached
     first = np.where(runs_out.any(axis=1), runs_out.argmax(axis=1), n_rbgs)  # (cells,)
     whole = has_owner & (columns < first[:, None])
@@ -220,7 +222,7 @@ def _fill_rbg(
 ) -> None:
     """One RBG, one UE at a time: the best UE with need left takes what its need fills."""
     metric = metric.copy()
-    metric[need <= _EPSILON_BYTES] = -math.inf
+    metric[need <= EPSILON_BYTES] = -math.inf
     while free[g] > 0:
         best = int(metric.argmax())
         if metric[best] == -math.inf:
@@ -231,7 +233,7 @@ def _fill_rbg(
         need[best] -= take * per_rb
         rbs[best] += take
         granted[best] += take * per_rb
-        if need[best] <= _EPSILON_BYTES:
+        if need[best] <= EPSILON_BYTES:
             metric[best] = -math.inf
 
 

@@ -8,14 +8,27 @@ per-RBG rates in each direction, and when its fast fading is next redrawn. The o
 from __future__ import annotations
 
 import math
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+ArrayT = TypeVar("ArrayT", bound=npt.NDArray[Any])
 
 N_DIRECTIONS = 2  # 0: downlink, 1: uplink (cells.DIRECTION_INDEX)
+
+
+def grown(array: ArrayT, size: int, fill: float = 0.0, axis: int = -1) -> ArrayT:
+    """``array`` with ``axis`` extended to ``size`` entries of ``fill`` (as it is if as long)."""
+    extra = size - array.shape[axis]
+    if extra <= 0:
+        return array
+    shape = list(array.shape)
+    shape[axis] = extra
+    padding = np.full(shape, fill, dtype=array.dtype)
+    return np.concatenate([array, padding], axis=axis)  # type: ignore[return-value]
 
 
 class UeTable:
@@ -50,12 +63,7 @@ class UeTable:
         self._free.append(slot)
 
     def _grow(self, capacity: int) -> None:
-        extra = capacity - self.capacity
-        self.cell_id = np.concatenate([self.cell_id, np.zeros(extra, dtype=np.int64)])
-        self.static_rbs = np.concatenate(
-            [self.static_rbs, np.zeros((N_DIRECTIONS, extra), dtype=np.int64)], axis=1
-        )
-        self.redraw_at = np.concatenate([self.redraw_at, np.full(extra, -math.inf)])
-        self.rb_rate_bps = np.concatenate(
-            [self.rb_rate_bps, np.zeros((N_DIRECTIONS, extra, self.n_rbgs))], axis=1
-        )
+        self.cell_id = grown(self.cell_id, capacity)
+        self.static_rbs = grown(self.static_rbs, capacity)
+        self.redraw_at = grown(self.redraw_at, capacity, -math.inf)
+        self.rb_rate_bps = grown(self.rb_rate_bps, capacity, axis=1)

@@ -20,11 +20,8 @@ import numpy as np
 
 from edgecloud.model.cells import Ue
 from edgecloud.model.harq import Harq
-from edgecloud.model.scheduling import FloatArray, IntArray
-
-# Budgets are sums of floating-point products; without a tolerance a transmission can miss its
-# epoch by a rounding error of a billionth of a byte.
-EPSILON_BYTES = 1e-6
+from edgecloud.model.scheduling import EPSILON_BYTES, FloatArray, IntArray
+from edgecloud.model.ue_table import grown
 
 
 @dataclass(slots=True)
@@ -86,14 +83,11 @@ class Backlogs:
         return slot in self._backlogs
 
     def fit(self, capacity: int) -> None:
-        extra = capacity - len(self.untransmitted)
-        if extra > 0:
-            grow = np.zeros(extra)
-            self.untransmitted = np.concatenate([self.untransmitted, grow])
-            self.since = np.concatenate([self.since, grow])
-            self._mark = np.concatenate([self._mark, grow])
-            self._rate_bytes = np.concatenate([self._rate_bytes, grow])
-            self._rate_s = np.concatenate([self._rate_s, grow])
+        self.untransmitted = grown(self.untransmitted, capacity)
+        self.since = grown(self.since, capacity)
+        self._mark = grown(self._mark, capacity)
+        self._rate_bytes = grown(self._rate_bytes, capacity)
+        self._rate_s = grown(self._rate_s, capacity)
 
     def slots(self) -> IntArray:
         return np.fromiter(self._backlogs, np.int64, len(self._backlogs))
@@ -143,9 +137,7 @@ class Backlogs:
             size = min(budget, float(self.untransmitted[slot]))
             self.untransmitted[slot] -= size
             self.blocks += 1
-            failed = self.harq is not None and self._draw() < self.harq.bler(1)
-            if failed:
-                assert self.harq is not None
+            if self.harq is not None and self._draw() < self.harq.bler(1):
                 self.failed_blocks += 1
                 backlog.segments.append(_Segment(size, False, now + self.harq.rtt_s))
             else:
@@ -154,23 +146,18 @@ class Backlogs:
             backlog.debt_bytes = -budget
         delivered = self._deliver(backlog)
         self._measure(slot, now, delivered)
-        if not backlog.queue and not backlog.segments:
-            self.untransmitted[slot] = 0.0
-            self._harq_waiting.discard(slot)
-            del self._backlogs[slot]
-        elif backlog.debt_bytes or any(not s.ok for s in backlog.segments):
-            self._harq_waiting.add(slot)
-        else:
-            self._harq_waiting.discard(slot)
+        if not self._leave_if_empty(slot, backlog):
+            if backlog.debt_bytes or any(not s.ok for s in backlog.segments):
+                self._harq_waiting.add(slot)
+            else:
+                self._harq_waiting.discard(slot)
         return delivered
 
     def _withdraw(self, backlog: _Backlog) -> None:
         """Waiters that went away before any of their bytes left: their bytes leave the buffer."""
         queue = backlog.queue
         while queue and queue[0].done.done() and not backlog.segments:
-            slot = backlog.ue.slot
-            self.untransmitted[slot] = max(0.0, self.untransmitted[slot] - queue[0].remaining_bytes)
-            queue.popleft()
+            self._unqueue(backlog, queue.popleft().remaining_bytes)
 
     def _retransmit(self, backlog: _Backlog, budget: float, now: float) -> float:
         harq = self.harq
@@ -201,9 +188,7 @@ class Backlogs:
             if head.done.done():  # the waiter went away: its bytes leave the buffer
                 gone = min(head.remaining_bytes, max(0.0, budget))
                 budget -= gone
-                slot = backlog.ue.slot
-                left = head.remaining_bytes - gone
-                self.untransmitted[slot] = max(0.0, self.untransmitted[slot] - left)
+                self._unqueue(backlog, head.remaining_bytes - gone)
                 queue.popleft()
                 continue
             if budget < head.remaining_bytes - EPSILON_BYTES:
@@ -213,6 +198,10 @@ class Backlogs:
             head.done.set_result(None)
             queue.popleft()
         return delivered
+
+    def _unqueue(self, backlog: _Backlog, n_bytes: float) -> None:
+        slot = backlog.ue.slot
+        self.untransmitted[slot] = max(0.0, self.untransmitted[slot] - n_bytes)
 
     def _measure(self, slot: int, now: float, delivered_bytes: float) -> None:
         """A grant that left new bytes waiting: the time since the last one was the link's."""
@@ -227,10 +216,16 @@ class Backlogs:
         """Drop the waiters that went away of UEs no grant reaches (no coverage)."""
         for slot, backlog in list(self._backlogs.items()):
             self._deliver(backlog)
-            if not backlog.queue and not backlog.segments:
-                self.untransmitted[slot] = 0.0
-                self._harq_waiting.discard(slot)
-                del self._backlogs[slot]
+            self._leave_if_empty(slot, backlog)
+
+    def _leave_if_empty(self, slot: int, backlog: _Backlog) -> bool:
+        """A UE with nothing queued and nothing in flight is no longer backlogged."""
+        if backlog.queue or backlog.segments:
+            return False
+        self.untransmitted[slot] = 0.0
+        self._harq_waiting.discard(slot)
+        del self._backlogs[slot]
+        return True
 
     def forget(self, ue: Ue) -> None:
         backlog = self._backlogs.pop(ue.slot, None)

@@ -31,7 +31,7 @@ from edgecloud.model.scheduling import (
     SchedulerKind,
     schedule_cells,
 )
-from edgecloud.model.ue_table import UeTable
+from edgecloud.model.ue_table import UeTable, grown
 
 from .backlogs import Backlogs
 
@@ -129,48 +129,47 @@ class AirScheduler:
         slots = self.backlogs.slots()
         return int((self.environment.table.cell_id[slots] == cell_id).sum())
 
-    def _peers(self, ue: Ue) -> list[Ue]:
-        """The other UEs of the UE's cell that have bytes waiting."""
+    def _sharing(self, ue: Ue) -> tuple[float, list[Ue]]:
+        """The RBs left to share in the UE's cell (after its peers' static ones) and the peers
+        with bytes waiting that share them, in round robin's order."""
         slots = self.backlogs.slots()
         table = self.environment.table
-        peers = slots[(table.cell_id[slots] == ue.cell_id) & (slots != ue.slot)]
-        return [self.backlogs.ue(slot) for slot in peers.tolist()]
+        peers = np.sort(slots[(table.cell_id[slots] == ue.cell_id) & (slots != ue.slot)])
+        reserved = int(table.static_rbs[self._index][peers].sum())
+        dynamic = [self.backlogs.ue(slot) for slot in peers.tolist()]
+        dynamic = [p for p in dynamic if not p.static_rbs[self.direction]]
+        return max(0.0, self.n_rbs - reserved), dynamic
 
     def rbs_for(self, ue: Ue) -> float:
         """RBs the UE holds on average now, or would hold if it had bytes waiting now."""
         static = ue.static_rbs[self.direction]
         if static:
             return float(static)
-        peers = self._peers(ue)
-        reserved = sum(p.static_rbs[self.direction] or 0 for p in peers)
-        sharing = sum(1 for p in peers if not p.static_rbs[self.direction])
-        return max(0.0, self.n_rbs - reserved) / (sharing + 1)
+        rbs, sharing = self._sharing(ue)
+        return rbs / (len(sharing) + 1)
 
     def rate_bps(self, ue: Ue) -> float:
         """The rate the UE gets while it has bytes waiting, with the peers that have some now.
 
         Over fast fading and this scheduler: the best RBGs of a static allocation, PF's
         multi-user diversity gain (``model.rate_statistics``); less HARQ's retransmissions."""
-        environment = self.environment
-        mine = environment.rate_distribution(ue, self.direction)
+        environment, direction = self.environment, self.direction
+        mine = environment.rate_distribution(ue, direction)
         harq = self.backlogs.harq
         goodput = harq.efficiency() if harq is not None else 1.0
-        static = ue.static_rbs[self.direction]
+        static = ue.static_rbs[direction]
         if static:
             return goodput * static_rate_bps(mine, static, environment.rbg_sizes)
-        peers = self._peers(ue)
-        reserved = sum(p.static_rbs[self.direction] or 0 for p in peers)
-        sharing = [
-            environment.rate_distribution(p, self.direction)
-            for p in peers
-            if not p.static_rbs[self.direction]
-        ]
-        rbs = max(0.0, self.n_rbs - reserved)
-        ahead = [p for p in peers if not p.static_rbs[self.direction]]
-        before = max((p for p in ahead if p.slot < ue.slot), key=lambda p: p.slot, default=None)
-        before = before or max(ahead, key=lambda p: p.slot, default=None)  # the turn wraps
-        before_me = environment.rate_distribution(before, self.direction) if before else None
-        return goodput * shared_rate_bps(self.kind, mine, sharing, rbs, before_me)
+        rbs, sharing = self._sharing(ue)
+        if not sharing:
+            return goodput * shared_rate_bps(self.kind, mine, rbs, 0)
+        if self.kind is SchedulerKind.MAX_CI:
+            peers = [environment.rate_distribution(p, direction) for p in sharing]
+            return goodput * shared_rate_bps(self.kind, mine, rbs, len(sharing), peers=peers)
+        # Round robin's turn passes from the peer with the next lower slot (it wraps round).
+        before = max((p for p in sharing if p.slot < ue.slot), key=lambda p: p.slot, default=None)
+        before_me = environment.rate_distribution(before or sharing[-1], direction)
+        return goodput * shared_rate_bps(self.kind, mine, rbs, len(sharing), before_me=before_me)
 
     def measured_rate_bps(self, ue: Ue) -> float | None:
         """The rate the UE really got, while the link was its limit (None: not measured yet)."""
@@ -183,9 +182,7 @@ class AirScheduler:
             done.set_result(None)
             return done
         capacity = self.environment.table.capacity
-        if len(self._pf_average) < capacity:
-            extra = np.full(capacity - len(self._pf_average), math.nan)
-            self._pf_average = np.concatenate([self._pf_average, extra])
+        self._pf_average = grown(self._pf_average, capacity, math.nan)
         done, new = self.backlogs.enqueue(ue, n_bytes, capacity)
         if new:
             self._wakeup.set()
@@ -231,10 +228,16 @@ class AirScheduler:
         )
         if self.kind is SchedulerKind.PROPORTIONAL_FAIR:
             self._pf_average[slots] = grants.average_bytes
-        self._carry_grants(slots, cells, grants, now, epoch_s / sub_epochs)
+        self._carry_grants(slots, cells, cell_ids, grants, now, epoch_s / sub_epochs)
 
     def _carry_grants(
-        self, slots: IntArray, cells: IntArray, grants: CellGrants, now: float, sub_epoch_s: float
+        self,
+        slots: IntArray,
+        cells: IntArray,
+        cell_ids: IntArray,
+        grants: CellGrants,
+        now: float,
+        sub_epoch_s: float,
     ) -> None:
         rb_seconds = np.bincount(cells, weights=grants.rbs * sub_epoch_s)
         sent_by_cell: dict[int, float] = {}
@@ -249,7 +252,7 @@ class AirScheduler:
             sent = self.backlogs.carry(slot, budget, now)
             sent_by_cell[cell_id] = sent_by_cell.get(cell_id, 0.0) + sent
             self.ue_bytes[ue_id] = self.ue_bytes.get(ue_id, 0.0) + sent
-        for cell_id in np.unique(cells).tolist():
+        for cell_id in cell_ids.tolist():
             counters = self.cells.setdefault(cell_id, CellCounters())
             counters.rb_seconds += float(rb_seconds[cell_id])
             sent = sent_by_cell.get(cell_id, 0.0)

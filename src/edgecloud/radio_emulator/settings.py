@@ -15,6 +15,7 @@ from edgecloud.model.fading import Fading
 from edgecloud.model.harq import Harq
 from edgecloud.model.layout import RadioLayout
 from edgecloud.model.mobility import MobilityKind
+from edgecloud.model.nr import Carrier
 from edgecloud.model.scheduling import SchedulerKind
 from edgecloud.policies import policy_names
 
@@ -141,7 +142,7 @@ class RadioSettings(BaseSettings):
     def harq_model(self) -> Harq | None:
         if not self.harq:
             return None
-        slot_s = 1e-3 / 2**self.numerology
+        slot_s = Carrier(self.numerology, self.bandwidth_mhz).slot_s
         return Harq(
             self.harq_target_bler, self.harq_max_transmissions, self.harq_rtt_slots * slot_s
         )

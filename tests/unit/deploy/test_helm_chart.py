@@ -200,23 +200,20 @@ def test_redis_keeps_the_history_on_a_persistent_append_only_volume() -> None:
     assert claim["resources"]["requests"]["storage"] == "8Gi"
 
 
+def sources(policy: dict[str, Any]) -> list[str]:
+    """The components a NetworkPolicy lets in, sorted."""
+    return sorted(
+        peer["podSelector"]["matchLabels"]["app.kubernetes.io/component"]
+        for rule in policy["spec"]["ingress"]
+        for peer in rule["from"]
+    )
+
+
 def test_network_policies_let_only_the_radio_reach_the_orchestrator() -> None:
     policies = of_kind(render(), "NetworkPolicy")
     assert policies["tb-default-deny"]["spec"]["policyTypes"] == ["Ingress"]
-    orchestrator = policies["tb-orchestrator-ingress"]["spec"]["ingress"]
-    sources = [
-        peer["podSelector"]["matchLabels"]["app.kubernetes.io/component"]
-        for rule in orchestrator
-        for peer in rule["from"]
-    ]
-    assert sorted(sources) == ["prometheus", "radio-emulator"]
-    redis = policies["tb-redis-ingress"]["spec"]["ingress"]
-    redis_sources = [
-        p["podSelector"]["matchLabels"]["app.kubernetes.io/component"]
-        for r in redis
-        for p in r["from"]
-    ]
-    assert sorted(redis_sources) == ["orchestrator", "radio-emulator"]
+    assert sources(policies["tb-orchestrator-ingress"]) == ["prometheus", "radio-emulator"]
+    assert sources(policies["tb-redis-ingress"]) == ["orchestrator", "radio-emulator"]
     assert "from" not in policies["tb-radio-emulator-ingress"]["spec"]["ingress"][0]
 
 

@@ -48,7 +48,10 @@ def long_run(
 def expected(kind: SchedulerKind, sinrs_db: list[float], fading: list[Fading]) -> np.ndarray:
     dists = [STATS.distribution(s, f) for s, f in zip(sinrs_db, fading, strict=True)]
     return np.array(
-        [shared_rate_bps(kind, d, dists[:i] + dists[i + 1 :], 51) for i, d in enumerate(dists)]
+        [
+            shared_rate_bps(kind, d, 51, len(dists) - 1, peers=dists[:i] + dists[i + 1 :])
+            for i, d in enumerate(dists)
+        ]
     )
 
 
@@ -67,7 +70,7 @@ def test_round_robin_shares_and_passes_a_faded_rbg_to_the_next_in_turn() -> None
     got = long_run(SchedulerKind.ROUND_ROBIN, sinrs, fading)
     dists = [STATS.distribution(s, f) for s, f in zip(sinrs, fading, strict=True)]
     want = [
-        shared_rate_bps(SchedulerKind.ROUND_ROBIN, d, dists[:i] + dists[i + 1 :], 51, dists[i - 1])
+        shared_rate_bps(SchedulerKind.ROUND_ROBIN, d, 51, len(dists) - 1, before_me=dists[i - 1])
         for i, d in enumerate(dists)
     ]
     assert want == pytest.approx(got, rel=0.02)
@@ -105,6 +108,6 @@ def test_proportional_fair_over_unlike_ues_is_within_a_few_per_cent() -> None:
 
 def test_without_fading_pf_shares_time_equally_and_a_capped_rate_still_wins_its_share() -> None:
     flat = [STATS.distribution(s, Fading.NONE) for s in (5.0, 45.0)]
-    for i, me in enumerate(flat):
-        rate = shared_rate_bps(SchedulerKind.PROPORTIONAL_FAIR, me, [flat[1 - i]], 51)
+    for me in flat:
+        rate = shared_rate_bps(SchedulerKind.PROPORTIONAL_FAIR, me, 51, 1)
         assert rate == pytest.approx(me.mean_bps * 51 / 2)
