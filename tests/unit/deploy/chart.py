@@ -24,15 +24,15 @@ ROOT = Path(__file__).resolve().parents[3]
 CHART = ROOT / "deploy" / "helm" / "edgecloud"
 KUBERNETES = "1.32.0"
 # The variables each settings class reads; `edgecloud llm serve` reads EDGECLOUD_LLM_SERVED_NAME
-# as its own option (beside EngineSettings); vLLM's GPU image gets a HOME it can write and
-# perhaps a Hugging Face token.
+# as its own option (beside EngineSettings); vLLM's GPU image gets a HOME it can write, a USER
+# name and perhaps a Hugging Face token.
 SETTINGS: dict[str, type[BaseSettings]] = {
     "EDGECLOUD_RADIO_": RadioSettings,
     "EDGECLOUD_ORCH_": OrchestratorSettings,
     "EDGECLOUD_EMULATOR_": EmulatorSettings,
     "EDGECLOUD_LLM_": EngineSettings,
 }
-OTHER_VARIABLES = {"EDGECLOUD_LLM_SERVED_NAME", "HOME", "HF_HOME", "HF_TOKEN"}
+OTHER_VARIABLES = {"EDGECLOUD_LLM_SERVED_NAME", "HOME", "HF_HOME", "HF_TOKEN", "USER"}
 # Grafana's own configuration (GF_<section>_<key>), as compose sets it.
 GRAFANA_VARIABLES = {
     "GF_SECURITY_ADMIN_PASSWORD",

@@ -191,6 +191,10 @@ def test_gpu_engines_ask_for_gpus_on_the_nodes_chosen() -> None:
     assert "--served-model-name=edge" in edge["containers"][0]["args"]
     token = next(e for e in edge["containers"][0]["env"] if e["name"] == "HF_TOKEN")
     assert token["valueFrom"]["secretKeyRef"] == {"name": "hf-token", "key": "token"}
+    # Not root, and torch can name the user (the image has no passwd entry for the uid).
+    env = {e["name"]: e.get("value") for e in edge["containers"][0]["env"]}
+    assert env["USER"] == "vllm" and env["HOME"] == "/data"
+    assert edge["containers"][0]["securityContext"]["runAsUser"] != 0
 
 
 def test_redis_keeps_the_history_on_a_persistent_append_only_volume() -> None:

@@ -63,6 +63,7 @@ def test_compose_file_is_valid_and_gpu_is_the_default() -> None:
     services = compose_config()["services"]
     assert set(services) == {
         "redis",
+        "engine-cache",
         "edge-llm",
         "cloud-llm",
         "orchestrator",
@@ -120,13 +121,18 @@ def test_each_own_service_is_the_app_image_serving_it() -> None:
     assert 'CMD ["edgecloud", "serve"' in dockerfile
 
 
+# One-shot services: they run to completion before what depends on them starts.
+ONE_SHOT = {"engine-cache"}
+
+
 def test_every_service_has_a_healthcheck_and_waits_for_healthy_dependencies() -> None:
     for profile in ("gpu", "cpu", "emulated", "load"):
         services = compose_config(profile)["services"]
         for name, service in services.items():
-            assert "healthcheck" in service, f"{name} has no healthcheck"
-            for dependency in service.get("depends_on", {}).values():
-                assert dependency["condition"] == "service_healthy"
+            assert name in ONE_SHOT or "healthcheck" in service, f"{name} has no healthcheck"
+            for needed, dependency in service.get("depends_on", {}).items():
+                wanted = "service_completed_successfully" if needed in ONE_SHOT else "service_healthy"
+                assert dependency["condition"] == wanted, (name, needed)
         assert "redis" in services["orchestrator"]["depends_on"]
         assert "orchestrator" in services["radio-emulator"]["depends_on"]
 
@@ -271,6 +277,27 @@ def test_every_image_runs_as_a_non_root_user(image: str) -> None:
     users = re.findall(r"^USER\s+(\S+)", dockerfile, re.M)
     assert users, f"{image} runs as root"
     assert users[-1] not in ("root", "0")
+
+
+@pytest.mark.parametrize("service", ["edge-llm", "cloud-llm"])
+def test_the_official_vllm_images_run_as_a_non_root_user_with_a_home_of_their_own(
+    service: str,
+) -> None:
+    services = compose_config()["services"]
+    engine = services[service]
+    uid, _, gid = engine["user"].partition(":")
+    assert uid.isdigit() and int(uid) != 0 and gid.isdigit() and int(gid) != 0
+    env = engine["environment"]
+    # torch's getpass.getuser() reads USER before the passwd entry the image lacks for this uid.
+    assert env["USER"] and env["USER"] != "root"
+    home = env["HOME"]
+    assert env["HF_HOME"].startswith(home + "/")
+    (volume,) = [v for v in engine["volumes"] if v["target"] == home]
+    # The volume is handed to that user before the engine starts (a new volume belongs to root).
+    assert engine["depends_on"]["engine-cache"]["condition"] == "service_completed_successfully"
+    owner = services["engine-cache"]
+    (mount,) = [v for v in owner["volumes"] if v["source"] == volume["source"]]
+    assert owner["command"] == ["chown", "-R", f"{uid}:{gid}", mount["target"]]
 
 
 def test_compose_redis_keeps_the_history_on_a_volume() -> None:
