@@ -46,7 +46,20 @@ class StreamOptions(BaseModel):
 class ChatCompletionRequest(BaseModel):
     """A chat-completion request. ``metadata`` may carry ``task_type`` and ``quality_required``."""
 
-    model_config = ConfigDict(extra="allow")
+    # The example is a request the services serve as it is (documentation, and Schemathesis'
+    # starting point for valid requests).
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "model": "auto",
+                    "messages": [{"role": "user", "content": "What is the capital of France?"}],
+                    "max_tokens": 8,
+                }
+            ]
+        },
+    )
 
     model: str = Field(
         default="auto", description="'auto' lets the policy route; a tier's model pins it"

@@ -110,7 +110,7 @@ def main() -> None:
     parser.add_argument("--work-dir", type=Path, default=Path(".work/bench-engine"))
     args = parser.parse_args()
     with Processes(args.work_dir / "logs") as procs:
-        real_url = procs.decision_llm()
+        real_url = procs.bundled_llm()
         print(f"real engine: vLLM CPU, {SMOLLM2.name}, one core, at {real_url}")
         limits = engine_limits(real_url, SMOLLM2.name, 128, 2048)
         workload = FitWorkload(rounds=args.fit_rounds)

@@ -136,7 +136,7 @@ def main() -> None:
         overhead = _overhead(procs, engine, orchestrator, args)
         if args.skip_icl:
             return
-        llm_url = procs.decision_llm()
+        llm_url = procs.bundled_llm()
         icl = asyncio.run(icl_bench(llm_url, task_states(random.Random(3))))
 
     p50, p99 = overhead[64]

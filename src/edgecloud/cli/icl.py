@@ -51,7 +51,7 @@ def icl_eval(
         if bundled:
             for tier, core in ((Route.EDGE, "0"), (Route.CLOUD, "1")):
                 spec = BUNDLED_MODELS[tier]
-                endpoints.append((procs.decision_llm(tier, core), spec.name, spec.name))
+                endpoints.append((procs.bundled_llm(tier, core), spec.name, spec.name))
         answers: tuple[IclAnswer, ...] = ("choice", "score")
         configs = [
             LlmConfig(f"{label}-{answer}", base, name, answer, calibrate=True)

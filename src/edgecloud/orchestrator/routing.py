@@ -120,6 +120,16 @@ class Router:
             )
         return name
 
+    def _check_generation_bound(self, request: ChatCompletionRequest) -> None:
+        limit = self._settings.max_generated_tokens
+        asked = request.n * (request.token_limit or self._settings.default_max_tokens)
+        if asked > limit:
+            raise BadRequestError(
+                f"the request asks for {asked} tokens (n x max_tokens); at most {limit}",
+                param="max_tokens",
+                code="too_many_tokens",
+            )
+
     async def route(
         self, request: ChatCompletionRequest, headers: Mapping[str, str], policy_header: str | None
     ) -> Routed:
@@ -133,6 +143,7 @@ class Router:
             settings.default_dl_rate_bps,
             settings.default_ul_rate_bps,
         )
+        self._check_generation_bound(request)
         pinned = self._pinned_route(request.model)
         policy_name = self._policy_name(policy_header)
         bytes_per_token = (

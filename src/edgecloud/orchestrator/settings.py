@@ -64,6 +64,9 @@ class OrchestratorSettings(BaseSettings):
     instance_id: str = Field(default_factory=socket.gethostname, min_length=1, max_length=200)
 
     default_max_tokens: int = Field(default=256, ge=1, le=8192)
+    # Tokens one request may ask the engine for over all its choices (n x max_tokens): a UE
+    # asking for 8 x 8,192 would hold an engine for minutes. More is a 400.
+    max_generated_tokens: int = Field(default=8192, ge=1)
     # The paper's t_back: the extra delay of the cloud path, both directions of the backhaul.
     backhaul_delay_s: float = Field(default=0.040, ge=0)
     # Radio state assumed for requests that do not come through the radio emulator.

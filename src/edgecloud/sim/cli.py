@@ -138,7 +138,7 @@ def experiment(
     typer.echo(f"DRL trained ({drl_steps} steps each) in {time.monotonic() - started:.0f} s")
     with Processes(out / "logs") as procs:
         if llm_url is None:
-            llm_url = procs.decision_llm()
+            llm_url = procs.bundled_llm()
         icls: list[SimulatedIcl] = []
         policies = _policy_factories(base, llm_url, models, icls)
         points = sweep(

@@ -90,9 +90,9 @@ class Processes:
         self.http(name, command, port, env, health=health)
         return f"http://127.0.0.1:{port}"
 
-    def decision_llm(self, tier: Route = Route.EDGE, core: str = "0") -> str:
-        """Start a bundled model on vLLM (one core; the edge's SmolLM2 by default) as a decision
-        LLM; returns its URL."""
+    def bundled_llm(self, tier: Route = Route.EDGE, core: str = "0") -> str:
+        """Start a tier's bundled model on vLLM (one core; the edge's SmolLM2 by default), served
+        under its own name; returns its URL."""
         from edgecloud.llm.catalog import BUNDLED_MODELS
         from edgecloud.llm.launcher import vllm_command, vllm_environment
         from edgecloud.llm.models import model_dir

@@ -193,7 +193,8 @@ def test_gpu_engines_ask_for_gpus_on_the_nodes_chosen() -> None:
     assert token["valueFrom"]["secretKeyRef"] == {"name": "hf-token", "key": "token"}
     # Not root, and torch can name the user (the image has no passwd entry for the uid).
     env = {e["name"]: e.get("value") for e in edge["containers"][0]["env"]}
-    assert env["USER"] == "vllm" and env["HOME"] == "/data"
+    assert env["USER"] == "vllm"
+    assert env["HOME"] == "/data"
     assert edge["containers"][0]["securityContext"]["runAsUser"] != 0
 
 

@@ -71,6 +71,26 @@ async def test_lax_or_unbounded_fields_are_a_400(fields: dict[str, object], para
 
 
 @pytest.mark.anyio
+async def test_a_request_may_ask_for_at_most_max_generated_tokens_over_its_choices() -> None:
+    engines = (FakeEngine(SETTINGS.edge_model), FakeEngine(SETTINGS.cloud_model))
+    bounded = SETTINGS.model_copy(update={"max_generated_tokens": 64, "default_max_tokens": 48})
+    async with orchestrator(*engines, settings=bounded) as client:
+        eight_times_8192 = await client.post(
+            "/v1/chat/completions", json=chat(n=8, max_tokens=8192)
+        )
+        two_times_default = await client.post("/v1/chat/completions", json=chat(n=2))
+        at_the_bound = await client.post("/v1/chat/completions", json=chat(n=2, max_tokens=32))
+        metrics = (await client.get("/metrics/")).text
+    for refused in (eight_times_8192, two_times_default):
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["error"]["code"] == "too_many_tokens"
+    assert "65536 tokens" in eight_times_8192.json()["error"]["message"]
+    assert at_the_bound.status_code == 200, at_the_bound.text
+    assert len(engines[0].requests) + len(engines[1].requests) == 1  # the refused never left
+    assert 'edgecloud_error_responses_total{code="too_many_tokens",status="400"} 2.0' in metrics
+
+
+@pytest.mark.anyio
 async def test_a_lone_surrogate_is_a_400_not_a_500() -> None:
     raw = b'{"model": "auto", "messages": [{"role": "user", "content": "hi \\ud800"}]}'
     async with orchestrator(*ENGINES) as client:

@@ -131,7 +131,8 @@ def test_every_service_has_a_healthcheck_and_waits_for_healthy_dependencies() ->
         for name, service in services.items():
             assert name in ONE_SHOT or "healthcheck" in service, f"{name} has no healthcheck"
             for needed, dependency in service.get("depends_on", {}).items():
-                wanted = "service_completed_successfully" if needed in ONE_SHOT else "service_healthy"
+                one_shot = needed in ONE_SHOT
+                wanted = "service_completed_successfully" if one_shot else "service_healthy"
                 assert dependency["condition"] == wanted, (name, needed)
         assert "redis" in services["orchestrator"]["depends_on"]
         assert "orchestrator" in services["radio-emulator"]["depends_on"]
@@ -286,10 +287,13 @@ def test_the_official_vllm_images_run_as_a_non_root_user_with_a_home_of_their_ow
     services = compose_config()["services"]
     engine = services[service]
     uid, _, gid = engine["user"].partition(":")
-    assert uid.isdigit() and int(uid) != 0 and gid.isdigit() and int(gid) != 0
+    assert uid.isdigit()
+    assert gid.isdigit()
+    assert int(uid) != 0
+    assert int(gid) != 0
     env = engine["environment"]
     # torch's getpass.getuser() reads USER before the passwd entry the image lacks for this uid.
-    assert env["USER"] and env["USER"] != "root"
+    assert env["USER"] not in ("", "root")
     home = env["HOME"]
     assert env["HF_HOME"].startswith(home + "/")
     (volume,) = [v for v in engine["volumes"] if v["target"] == home]
