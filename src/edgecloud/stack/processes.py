@@ -103,7 +103,7 @@ class Processes:
         path = model_dir(engine.models_dir, spec).resolve()
         command = vllm_command(engine, path, spec.name)
         self.http(
-            f"decision-llm-{spec.name}",
+            f"llm-{spec.name}",
             command,
             engine.port,
             vllm_environment(engine),
