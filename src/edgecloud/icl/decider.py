@@ -223,14 +223,19 @@ class Decider:
         )
         self._metrics.icl_selections.labels(examples.method.value).inc()
         messages = build_messages(state_line(summary), examples)
-        async with self._admission():
-            if config.answer == "choice":
+        if config.answer == "choice":
+            async with self._admission():
                 return parse_choice(await self._icl.choose(messages))
-            if not config.calibrate:
-                return best(choice_probabilities(await self._icl.first_token_logprobs(messages)))
-            content_free = build_messages(CONTENT_FREE_STATE, examples)
-            scored, prior = await asyncio.gather(
-                self._icl.first_token_logprobs(messages),
-                self._icl.first_token_logprobs(content_free),
-            )
+        if not config.calibrate:
+            return best(choice_probabilities(await self._first_token_logprobs(messages)))
+        content_free = build_messages(CONTENT_FREE_STATE, examples)
+        scored, prior = await asyncio.gather(
+            self._first_token_logprobs(messages), self._first_token_logprobs(content_free)
+        )
         return best(calibrate(choice_probabilities(scored), choice_probabilities(prior)))
+
+    async def _first_token_logprobs(self, messages: list[dict[str, str]]) -> Any:
+        # Each engine request holds a slot of its own: calibration sends two at once.
+        assert self._icl is not None
+        async with self._admission():
+            return await self._icl.first_token_logprobs(messages)

@@ -157,6 +157,28 @@ async def test_cached_mode_answers_from_the_cache_once_filled() -> None:
 
 
 @pytest.mark.anyio
+async def test_calibrated_scoring_takes_a_slot_for_each_of_its_two_engine_requests() -> None:
+    entered: list[int] = []
+    requests: list[int] = []
+
+    @contextlib.asynccontextmanager
+    async def slot() -> AsyncIterator[None]:
+        entered.append(1)
+        yield
+
+    scores = scoring(edge=0.6, cloud=0.4, prior_edge=0.9, prior_cloud=0.1)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        requests.append(len(entered))  # slots taken by the time the engine sees it
+        response: httpx.Response = scores(request)
+        return response
+
+    decider, name = make(handler, admission=slot, answer="score", calibrate=True)
+    assert (await decider.decide(name, task_state())).route is Route.CLOUD
+    assert sorted(requests) == [1, 2]  # each engine request came with a slot of its own
+
+
+@pytest.mark.anyio
 async def test_each_llm_call_holds_an_admission_slot_and_waits_for_one() -> None:
     slots = asyncio.Semaphore(1)
     entered: list[int] = []
