@@ -98,7 +98,7 @@ bench-scale: install  ## UEs the stack on emulated engines serves (needs EDGECLO
 bench-faults: system-packages install  ## a fault campaign on a stack of its own (emulated engines, two orchestrators; ~5 min)
 	$(BIN)/python -m edgecloud.bench.faults $(BENCH_ARGS)
 
-fuzz: models  ## Schemathesis against both services' contracts on the real engines, 200 examples per operation (FUZZ_ARGS="--seed N"; ~?? min)
+fuzz: models  ## Schemathesis against both services' contracts on the real engines, 200 examples per operation (FUZZ_ARGS="--seed N"; ~8 min)
 	$(BIN)/python -m edgecloud.bench.fuzz $(FUZZ_ARGS)
 
 bench-sim: install  ## simulator decisions per second (greedy)
