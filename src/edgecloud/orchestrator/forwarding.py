@@ -141,8 +141,10 @@ class Forwarder:
     async def _send(
         self, endpoint: TierEndpoint, body: dict[str, Any], routed: Routed
     ) -> httpx.Response:
+        # Identity coding: the relay passes the stream's own bytes on, undecoded.
+        headers = {h.REQUEST_ID: routed.request_id, "Accept-Encoding": "identity"}
         request = endpoint.client.build_request(
-            "POST", "/v1/chat/completions", json=body, headers={h.REQUEST_ID: routed.request_id}
+            "POST", "/v1/chat/completions", json=body, headers=headers
         )
         try:
             return await endpoint.client.send(request, stream=True)

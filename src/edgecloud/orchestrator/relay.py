@@ -14,12 +14,13 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response
 
 from edgecloud.api import headers as h
 from edgecloud.api.errors import BadGatewayError
 from edgecloud.api.openai import ChatCompletionRequest
-from edgecloud.api.sse import iter_events
+from edgecloud.api.sse import iter_event_batches
+from edgecloud.common.event_stream import EventStreamResponse
 from edgecloud.common.tasks import BackgroundTasks
 
 from .endpoints import TierEndpoint
@@ -59,13 +60,20 @@ class Relay:
         want_usage = bool(request.stream_options and request.stream_options.include_usage)
 
         async def events() -> AsyncIterator[bytes]:
+            """What each read of the engine's stream brings, as one chunk: one send for all the
+            complete events it carried (the stream is asked for without content coding)."""
             status = RequestStatus.CLIENT_DISCONNECTED
+            aggregate = not request.stream
             try:
-                async for event in iter_events(upstream.aiter_bytes()):
-                    usage_only = tracker.observe(event, time.monotonic(), not request.stream)
-                    if usage_only and not want_usage:
-                        continue
-                    yield event.raw
+                async for batch in iter_event_batches(upstream.stream):  # type: ignore[arg-type]
+                    now = time.monotonic()
+                    kept = [
+                        event.raw
+                        for event in batch
+                        if not tracker.observe(event, now, aggregate) or want_usage
+                    ]
+                    if kept:
+                        yield kept[0] if len(kept) == 1 else b"".join(kept)
                 status = RequestStatus.UPSTREAM_ERROR if tracker.error else RequestStatus.OK
             except httpx.HTTPError as exc:
                 status = RequestStatus.UPSTREAM_ERROR
@@ -157,18 +165,11 @@ async def _drained_unless_gone(
             return False
 
 
-async def _streaming(stream: AsyncIterator[bytes], headers: dict[str, str]) -> StreamingResponse:
+async def _streaming(stream: AsyncIterator[bytes], headers: dict[str, str]) -> Response:
     # Start the relay now: asyncio closes a started generator (releasing the tier's slot in its
     # finally) even if the client is gone before the response begins.
     first = await anext(stream, None)
-
-    async def body() -> AsyncIterator[bytes]:
-        if first is not None:
-            yield first
-        async for chunk in stream:
-            yield chunk
-
-    return StreamingResponse(body(), media_type="text/event-stream", headers=headers)
+    return EventStreamResponse(first, stream, headers)
 
 
 def _generation_error(routed: Routed, what: str) -> BadGatewayError:

