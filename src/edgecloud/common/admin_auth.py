@@ -17,7 +17,7 @@ from edgecloud.api.errors import ForbiddenError, UnauthorizedError
 _bearer = HTTPBearer(auto_error=False)
 
 
-def require_admin(
+async def require_admin(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:

@@ -53,7 +53,7 @@ async def _strictly_valid(request: Request) -> None:
         raise RequestValidationError(exc.errors(include_url=False)) from exc
 
 
-def _state_reset(request: Request) -> StateReset:
+async def _state_reset(request: Request) -> StateReset:
     reset: StateReset = request.app.state.reset
     return reset
 

@@ -1,4 +1,8 @@
-"""Typed dependencies: the objects the lifespan created, as routes see them."""
+"""Typed dependencies: the objects the lifespan created, as routes see them.
+
+Coroutines, not plain functions: FastAPI runs a plain dependency in a worker thread, a thread
+hand-off per request for an attribute read.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,12 @@ from .history import HistoryStore
 from .service import ChatService
 
 
-def _service(request: Request) -> ChatService:
+async def _service(request: Request) -> ChatService:
     service: ChatService = request.app.state.chat
     return service
 
 
-def _history(request: Request) -> HistoryStore:
+async def _history(request: Request) -> HistoryStore:
     history: HistoryStore = request.app.state.history
     return history
 

@@ -55,7 +55,7 @@ MIN_BACKHAUL_RATE_BPS = 1e5
 logger = logging.getLogger(__name__)
 
 
-def _state(request: Request) -> AdminStateStore:
+async def _state(request: Request) -> AdminStateStore:
     store: AdminStateStore = request.app.state.admin_state
     return store
 

@@ -1,4 +1,8 @@
-"""Typed dependencies: the objects the lifespan created, as routes see them."""
+"""Typed dependencies: the objects the lifespan created, as routes see them.
+
+Coroutines, not plain functions: FastAPI runs a plain dependency in a worker thread, a thread
+hand-off per request for an attribute read.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,12 @@ from .air import AirInterface
 from .backhaul_proxy import BackhaulProxy
 
 
-def _air(request: Request) -> AirInterface:
+async def _air(request: Request) -> AirInterface:
     air: AirInterface = request.app.state.air
     return air
 
 
-def _backhaul(request: Request) -> BackhaulProxy:
+async def _backhaul(request: Request) -> BackhaulProxy:
     proxy: BackhaulProxy = request.app.state.backhaul
     return proxy
 

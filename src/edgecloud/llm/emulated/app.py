@@ -21,7 +21,7 @@ from .service import EmulatedEngine
 from .settings import EmulatorSettings
 
 
-def _engine(request: Request) -> EmulatedEngine:
+async def _engine(request: Request) -> EmulatedEngine:
     engine: EmulatedEngine = request.app.state.engine
     return engine
 
