@@ -9,7 +9,7 @@ an OpenAI-compatible API already parse. Exceptions::
     ├── ForbiddenError            403 permission_error
     ├── NotFoundError             404 not_found_error
     ├── TooManyUesError           429 rate_limit_error (the radio's UE registry is full)
-    ├── UpstreamRejectedError     the engine's 4xx, in the engine's own body when it is this shape
+    ├── UpstreamRejectedError     the engine's 4xx, with what the engine said (its code as text)
     ├── BadGatewayError           502 upstream_error (an engine answered with a server error)
     └── ServiceUnavailableError   503 service_unavailable
         ├── TierUnavailableError  503 tier_unavailable (no engine could be reached)
@@ -107,8 +107,9 @@ class TooManyUesError(APIError):
 
 
 class UpstreamRejectedError(APIError):
-    """An engine refused the request (its 4xx): its status, and its own body when that is already
-    the error shape (vLLM answers in the OpenAI shape), so the client sees what the engine said."""
+    """An engine refused the request (its 4xx): its status, and what it said when its body is
+    the error shape (vLLM answers in the OpenAI shape), in ours: vLLM's ``code`` is a number,
+    ours a string."""
 
     error_type = "invalid_request_error"
 
@@ -117,18 +118,36 @@ class UpstreamRejectedError(APIError):
         status_code: int,
         message: str,
         *,
-        engine_body: dict[str, object] | None = None,
+        engine_error: ErrorInfo | None = None,
         param: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message, param=param, headers=headers)
         self.status_code = status_code
-        self.engine_body = engine_body
+        self.engine_error = engine_error
 
-    def to_response(self) -> JSONResponse:
-        if self.engine_body is None:
-            return super().to_response()
-        return JSONResponse(self.engine_body, status_code=self.status_code, headers=self.headers)
+    def body(self) -> ErrorResponse:
+        if self.engine_error is None:
+            return super().body()
+        return ErrorResponse(error=self.engine_error)
+
+
+def engine_error_info(payload: object) -> ErrorInfo | None:
+    """An engine's ``{"error": {...}}`` body as our ``ErrorInfo`` (numbers made text), or None
+    when it is not that shape."""
+    error = payload.get("error") if isinstance(payload, dict) else None
+    if not isinstance(error, dict) or not isinstance(error.get("message"), str):
+        return None
+
+    def text(value: object) -> str | None:
+        return None if value is None else str(value)
+
+    return ErrorInfo(
+        message=error["message"],
+        type=text(error.get("type")) or UpstreamRejectedError.error_type,
+        param=text(error.get("param")),
+        code=text(error.get("code")),
+    )
 
 
 class BadGatewayError(APIError):

@@ -19,9 +19,11 @@ import httpx
 from edgecloud.api import headers as h
 from edgecloud.api.errors import (
     BadGatewayError,
+    ErrorInfo,
     TierBusyError,
     TierUnavailableError,
     UpstreamRejectedError,
+    engine_error_info,
 )
 from edgecloud.api.openai import ChatCompletionRequest
 from edgecloud.model.tasks import Route
@@ -167,7 +169,7 @@ class Forwarder:
             raise UpstreamRejectedError(
                 upstream.status_code,
                 f"the {tier} tier rejected the request",
-                engine_body=_error_body(body),
+                engine_error=_engine_error(body),
                 param=tier,
                 headers=headers,
             )
@@ -180,12 +182,9 @@ class Forwarder:
         )
 
 
-def _error_body(body: bytes) -> dict[str, object] | None:
-    """The engine's body if it is already the error shape, else None."""
+def _engine_error(body: bytes) -> ErrorInfo | None:
+    """What the engine said, in our error shape, if its body is the error shape."""
     try:
-        payload = json.loads(body)
+        return engine_error_info(json.loads(body))
     except ValueError:
         return None
-    if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
-        return payload
-    return None
