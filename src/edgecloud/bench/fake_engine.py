@@ -19,7 +19,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 
 
-def _chunk(model: str, created: int, delta: dict[str, str], finish: str | None = None) -> bytes:
+def chunk_event(
+    model: str, created: int, delta: dict[str, str], finish: str | None = None
+) -> bytes:
     payload = {
         "id": "fake",
         "object": "chat.completion.chunk",
@@ -30,30 +32,38 @@ def _chunk(model: str, created: int, delta: dict[str, str], finish: str | None =
     return f"data: {json.dumps(payload)}\n\n".encode()
 
 
-def _usage(tokens: int) -> dict[str, int]:
+def usage_counts(tokens: int) -> dict[str, int]:
     return {"prompt_tokens": 8, "completion_tokens": tokens, "total_tokens": 8 + tokens}
 
 
-async def _stream(model: str, tokens: int, tpot_s: float) -> AsyncIterator[bytes]:
-    created = int(time.time())
-    yield _chunk(model, created, {"role": "assistant", "content": ""})
-    for i in range(tokens):
-        await asyncio.sleep(tpot_s)
-        yield _chunk(model, created, {"content": f" w{i}"})
-    yield _chunk(model, created, {}, "length")
+def closing_events(model: str, created: int, tokens: int) -> tuple[bytes, bytes, bytes]:
+    """The finish chunk, the usage chunk and ``[DONE]``, as vLLM ends a stream."""
     usage = {
         "id": "fake",
         "object": "chat.completion.chunk",
         "created": created,
         "model": model,
         "choices": [],
-        "usage": _usage(tokens),
+        "usage": usage_counts(tokens),
     }
-    yield f"data: {json.dumps(usage)}\n\n".encode()
-    yield b"data: [DONE]\n\n"
+    return (
+        chunk_event(model, created, {}, "length"),
+        f"data: {json.dumps(usage)}\n\n".encode(),
+        b"data: [DONE]\n\n",
+    )
 
 
-def _completion(model: str, tokens: int) -> dict[str, Any]:
+async def _stream(model: str, tokens: int, tpot_s: float) -> AsyncIterator[bytes]:
+    created = int(time.time())
+    yield chunk_event(model, created, {"role": "assistant", "content": ""})
+    for i in range(tokens):
+        await asyncio.sleep(tpot_s)
+        yield chunk_event(model, created, {"content": f" w{i}"})
+    for event in closing_events(model, created, tokens):
+        yield event
+
+
+def completion_body(model: str, tokens: int) -> dict[str, Any]:
     text = "".join(f" w{i}" for i in range(tokens))
     return {
         "id": "fake",
@@ -67,7 +77,7 @@ def _completion(model: str, tokens: int) -> dict[str, Any]:
                 "message": {"role": "assistant", "content": text},
             }
         ],
-        "usage": _usage(tokens),
+        "usage": usage_counts(tokens),
     }
 
 
@@ -83,7 +93,7 @@ def create_app() -> FastAPI:
         if body.get("stream"):
             return StreamingResponse(_stream(model, tokens, tpot_s), media_type="text/event-stream")
         await asyncio.sleep(tpot_s * tokens)
-        return JSONResponse(_completion(model, tokens))
+        return JSONResponse(completion_body(model, tokens))
 
     @app.get("/health")
     async def health() -> Response:

@@ -1,11 +1,12 @@
 """``make bench-orchestrator``: what the orchestrator adds, and how long ICL takes to decide.
 
-1. Overhead: 1, 16, 64 and 256 concurrent streams of 32 tokens (20 ms apart) from a fast local
-   engine, called directly and through the orchestrator (greedy policy, real Redis for the
+1. Overhead: 1, 16, 64 and 256 concurrent streams of 32 tokens (20 ms apart) from a local
+   stand-in engine that takes almost no CPU (``fast_engine``; a GPU engine takes none of the
+   orchestrator's), called directly and through the orchestrator (greedy policy, real Redis for the
    history). The overhead is the difference of the latency percentiles (request sent to last byte
    received), measured in ``--rounds`` rounds (direct and via alternating, so both see the same
-   machine), of which the median round is reported; the orchestrator's CPU share of a core during
-   the via runs is printed beside it.
+   machine), of which the median round is reported; the orchestrator's and the engine's CPU share
+   of a core during the via runs are printed beside it.
    The load comes from wrk when installed (Debian's package), else from httpx in this process,
    which on 2 cores competes with the servers for the CPU. With wrk, each stream's first request
    waits a random time within one response time, so the streams run out of step as users do;
@@ -25,31 +26,32 @@ import argparse
 import asyncio
 import random
 import shutil
+import sys
 from pathlib import Path
 
 from pydantic import AnyHttpUrl
 
 from edgecloud.common.settings_env import settings_environment
 from edgecloud.orchestrator import OrchestratorSettings
-from edgecloud.stack import Processes
+from edgecloud.stack import Processes, free_port
 
 from .cpu import CpuMeter
 from .icl_decisions import icl_bench, task_states
 from .load_generators import latencies, percentile, wrk_percentiles
 
 CONCURRENCY = (1, 16, 64, 256)
-FAKE_TPOT_S = 0.02  # the fake engine's default pace
+FAKE_TPOT_S = 0.02  # the stand-in engine's pace, about the bundled SmolLM2 on this CPU
+ENGINE = "fast-engine"
 
 
 def _start(procs: Processes) -> tuple[str, str]:
-    """A fast fake engine and an orchestrator in front of it (real Redis); their URLs."""
+    """The stand-in engine (``fast_engine``: it leaves the CPU to the orchestrator, as a GPU
+    engine would) and an orchestrator in front of it (real Redis); their URLs."""
     redis_url = procs.redis()
-    engine = procs.app(
-        "fake-engine",
-        "edgecloud.bench.fake_engine:create_app",
-        {"EDGECLOUD_FAKE_TPOT_S": str(FAKE_TPOT_S)},
-        health="/health",
-    )
+    port = free_port()
+    fast_engine = [sys.executable, "-m", "edgecloud.bench.fast_engine", "--port", str(port)]
+    procs.http(ENGINE, [*fast_engine, "--tpot-s", str(FAKE_TPOT_S)], port, {}, health="/health")
+    engine = f"http://127.0.0.1:{port}"
     settings = OrchestratorSettings(
         redis_url=redis_url,
         edge_url=AnyHttpUrl(engine),
@@ -89,25 +91,29 @@ def _overhead(
     print(
         f"{'streams':>7} {'direct p50 ms':>14} {'via p50 ms':>11} {'direct p99 ms':>14} "
         f"{'via p99 ms':>11} {'added p50 ms':>13} {'added p99 ms':>13} {'orch CPU %':>11}"
+        f" {'engine CPU %':>13}"
     )
     work = procs.log_dir
     spread_ms = round(args.tokens * FAKE_TPOT_S * 1e3)
     meter = CpuMeter(procs, "orchestrator")
+    engine_meter = CpuMeter(procs, ENGINE)
     overhead = {}
     for c in CONCURRENCY:
         rounds = []
         for _ in range(args.rounds):
             d = _percentiles(engine, c, args, work, use_wrk, spread_ms)
             meter.start()
+            engine_meter.start()
             v = _percentiles(orchestrator, c, args, work, use_wrk, spread_ms)
-            cpu = meter.percent()
+            cpu = (meter.percent(), engine_meter.percent())
             rounds.append((v[50] - d[50], v[99] - d[99], d, v, cpu))
         p50_s, p99_s, d, v, cpu = sorted(rounds, key=lambda r: r[1])[len(rounds) // 2]
         overhead[c] = (p50_s * 1e3, p99_s * 1e3)
         spread = ", ".join(f"{r[1] * 1e3:.1f}" for r in rounds)
         print(
             f"{c:>7} {d[50] * 1e3:>14.1f} {v[50] * 1e3:>11.1f} {d[99] * 1e3:>14.1f} "
-            f"{v[99] * 1e3:>11.1f} {p50_s * 1e3:>13.2f} {p99_s * 1e3:>13.2f} {cpu:>11.0f}"
+            f"{v[99] * 1e3:>11.1f} {p50_s * 1e3:>13.2f} {p99_s * 1e3:>13.2f} {cpu[0]:>11.0f}"
+            f" {cpu[1]:>13.0f}"
             f"   (added p99 of the rounds: {spread})"
         )
     if use_wrk:

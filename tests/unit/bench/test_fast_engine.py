@@ -1,0 +1,73 @@
+"""The CPU-light stand-in engine speaks the same stream as the FastAPI fake, over real HTTP/1.1."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+import pytest
+
+from edgecloud.api.sse import iter_events
+from edgecloud.bench.fast_engine import FastEngine, listen
+
+TPOT_S = 0.01
+
+
+@asynccontextmanager
+async def fast_engine() -> AsyncIterator[httpx.AsyncClient]:
+    engine = FastEngine(TPOT_S)
+    server = await listen(engine, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    ticking = asyncio.create_task(engine.tick())
+    try:
+        limits = httpx.Limits(max_connections=1)  # one connection: keep-alive is used
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits) as client:
+            yield client
+    finally:
+        ticking.cancel()
+        server.close()
+
+
+@pytest.mark.anyio
+async def test_a_stream_has_the_tokens_asked_for_at_its_pace_then_usage_and_done() -> None:
+    body = {"model": "m", "stream": True, "max_tokens": 20, "messages": []}
+    async with fast_engine() as client:
+        for _ in range(2):  # the second request on the same kept-alive connection
+            started = time.monotonic()
+            async with client.stream("POST", "/v1/chat/completions", json=body) as reply:
+                assert reply.status_code == 200
+                assert reply.headers["content-type"] == "text/event-stream"
+                events = [e async for e in iter_events(reply.aiter_bytes())]
+            elapsed_s = time.monotonic() - started
+            payloads = [e.json() for e in events]
+            role, *tokens, finish, usage, done = payloads
+            assert role is not None
+            assert role["choices"][0]["delta"]["role"] == "assistant"
+            assert [p["choices"][0]["delta"]["content"] for p in tokens if p] == [
+                f" w{i}" for i in range(20)
+            ]
+            assert finish is not None
+            assert finish["choices"][0]["finish_reason"] == "length"
+            assert usage is not None
+            assert usage["usage"]["completion_tokens"] == 20
+            assert done is None
+            assert events[-1].data == "[DONE]"
+            assert 20 * TPOT_S * 0.8 < elapsed_s < 20 * TPOT_S * 5
+
+
+@pytest.mark.anyio
+async def test_health_metrics_a_plain_completion_and_unknown_paths() -> None:
+    async with fast_engine() as client:
+        health = await client.get("/health")
+        metrics = await client.get("/metrics")
+        plain = await client.post("/v1/chat/completions", json={"model": "m", "max_tokens": 3})
+        unknown = await client.get("/nope")
+    assert health.status_code == 200
+    assert "vllm:num_requests_running 0" in metrics.text
+    completion = json.loads(plain.content)
+    assert completion["choices"][0]["message"]["content"] == " w0 w1 w2"
+    assert unknown.status_code == 404
