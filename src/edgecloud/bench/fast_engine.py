@@ -19,6 +19,7 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass
+from typing import cast
 
 import httptools
 import uvloop
@@ -99,8 +100,8 @@ class _Connection(asyncio.Protocol):
         self._transport: asyncio.Transport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
+        # uvloop's transports are not asyncio.Transport subclasses; both have what is used here.
+        self._transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
         try:

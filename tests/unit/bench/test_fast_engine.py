@@ -2,40 +2,44 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
+import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
 import httpx
 import pytest
 
 from edgecloud.api.sse import iter_events
-from edgecloud.bench.fast_engine import FastEngine, listen
+from edgecloud.stack import Processes, free_port
 
 TPOT_S = 0.01
 
 
+@pytest.fixture(scope="module")
+def engine_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The module as the benchmark runs it: its own process, on uvloop."""
+    port = free_port()
+    argv = [sys.executable, "-m", "edgecloud.bench.fast_engine", "--port", str(port)]
+    with Processes(tmp_path_factory.mktemp("fast-engine")) as procs:
+        procs.http("fast-engine", [*argv, "--tpot-s", str(TPOT_S)], port, {}, health="/health")
+        yield f"http://127.0.0.1:{port}"
+
+
 @asynccontextmanager
-async def fast_engine() -> AsyncIterator[httpx.AsyncClient]:
-    engine = FastEngine(TPOT_S)
-    server = await listen(engine, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    ticking = asyncio.create_task(engine.tick())
-    try:
-        limits = httpx.Limits(max_connections=1)  # one connection: keep-alive is used
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits) as client:
-            yield client
-    finally:
-        ticking.cancel()
-        server.close()
+async def fast_engine(url: str) -> AsyncIterator[httpx.AsyncClient]:
+    limits = httpx.Limits(max_connections=1)  # one connection: keep-alive is used
+    async with httpx.AsyncClient(base_url=url, limits=limits) as client:
+        yield client
 
 
 @pytest.mark.anyio
-async def test_a_stream_has_the_tokens_asked_for_at_its_pace_then_usage_and_done() -> None:
+async def test_a_stream_has_the_tokens_asked_for_at_its_pace_then_usage_and_done(
+    engine_url: str,
+) -> None:
     body = {"model": "m", "stream": True, "max_tokens": 20, "messages": []}
-    async with fast_engine() as client:
+    async with fast_engine(engine_url) as client:
         for _ in range(2):  # the second request on the same kept-alive connection
             started = time.monotonic()
             async with client.stream("POST", "/v1/chat/completions", json=body) as reply:
@@ -60,8 +64,8 @@ async def test_a_stream_has_the_tokens_asked_for_at_its_pace_then_usage_and_done
 
 
 @pytest.mark.anyio
-async def test_health_metrics_a_plain_completion_and_unknown_paths() -> None:
-    async with fast_engine() as client:
+async def test_health_metrics_a_plain_completion_and_unknown_paths(engine_url: str) -> None:
+    async with fast_engine(engine_url) as client:
         health = await client.get("/health")
         metrics = await client.get("/metrics")
         plain = await client.post("/v1/chat/completions", json={"model": "m", "max_tokens": 3})
