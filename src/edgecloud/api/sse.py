@@ -58,9 +58,3 @@ async def iter_event_batches(chunks: AsyncIterator[bytes]) -> AsyncIterator[list
             yield events
     if buffer.strip():
         yield [parse_event(buffer + b"\n\n")]
-
-
-async def iter_events(chunks: AsyncIterator[bytes]) -> AsyncIterator[SseEvent]:
-    async for batch in iter_event_batches(chunks):
-        for event in batch:
-            yield event

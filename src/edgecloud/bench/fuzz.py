@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 from pydantic import AnyHttpUrl, SecretStr
 
 from edgecloud.common.settings_env import settings_environment
@@ -162,8 +162,14 @@ def fuzz(url: str, only: list[str], examples: int, seed: int, log: Path) -> int:
 def generations_served(orchestrator_url: str) -> int:
     """Requests the orchestrator relayed from an engine to the end (status ok), by its metrics."""
     text = httpx.get(f"{orchestrator_url}/metrics", timeout=10).text
-    found = re.findall(r'^edgecloud_requests_total\{[^}]*status="ok"[^}]*\} (\S+)$', text, re.M)
-    return round(sum(float(value) for value in found))
+    return round(
+        sum(
+            sample.value
+            for family in text_string_to_metric_families(text)
+            for sample in family.samples
+            if sample.name == "edgecloud_requests_total" and sample.labels.get("status") == "ok"
+        )
+    )
 
 
 def main() -> None:
@@ -179,11 +185,13 @@ def main() -> None:
     parser.add_argument("--edge-url", help="a running edge engine serving the bundled model")
     parser.add_argument("--cloud-url", help="a running cloud engine serving the bundled model")
     args = parser.parse_args()
+    if (args.edge_url is None) != (args.cloud_url is None):
+        parser.error("give both --edge-url and --cloud-url, or neither")
     seed = args.seed if args.seed is not None else random.randrange(2**31)
     print(f"schemathesis seed {seed}, {args.examples} examples per operation")
     work = Path(".work/fuzz")
     with Processes(work / "logs") as procs:
-        if args.edge_url and args.cloud_url:
+        if args.edge_url is not None:
             tiers = bundled_tiers({Route.EDGE: args.edge_url, Route.CLOUD: args.cloud_url})
         else:
             tiers = start_tiers(procs, args.engines)

@@ -40,7 +40,7 @@ from .icl_decisions import icl_bench, task_states
 from .load_generators import latencies, percentile, wrk_percentiles
 
 CONCURRENCY = (1, 16, 64, 256)
-FAKE_TPOT_S = 0.02  # the stand-in engine's pace, about the bundled SmolLM2 on this CPU
+ENGINE_TPOT_S = 0.02  # the stand-in engine's pace, about the bundled SmolLM2 on this CPU
 ENGINE = "fast-engine"
 
 
@@ -50,7 +50,7 @@ def _start(procs: Processes) -> tuple[str, str]:
     redis_url = procs.redis()
     port = free_port()
     fast_engine = [sys.executable, "-m", "edgecloud.bench.fast_engine", "--port", str(port)]
-    procs.http(ENGINE, [*fast_engine, "--tpot-s", str(FAKE_TPOT_S)], port, {}, health="/health")
+    procs.http(ENGINE, [*fast_engine, "--tpot-s", str(ENGINE_TPOT_S)], port, {}, health="/health")
     engine = f"http://127.0.0.1:{port}"
     settings = OrchestratorSettings(
         redis_url=redis_url,
@@ -94,7 +94,7 @@ def _overhead(
         f" {'engine CPU %':>13}"
     )
     work = procs.log_dir
-    spread_ms = round(args.tokens * FAKE_TPOT_S * 1e3)
+    spread_ms = round(args.tokens * ENGINE_TPOT_S * 1e3)
     meter = CpuMeter(procs, "orchestrator")
     engine_meter = CpuMeter(procs, ENGINE)
     overhead = {}

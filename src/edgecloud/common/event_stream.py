@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Mapping
 
-from starlette.background import BackgroundTask
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
@@ -23,15 +22,10 @@ class EventStreamResponse(Response):
     media_type = "text/event-stream"
 
     def __init__(
-        self,
-        first: bytes | None,
-        rest: AsyncIterator[bytes],
-        headers: Mapping[str, str] | None = None,
-        status_code: int = 200,
-        background: BackgroundTask | None = None,
+        self, first: bytes | None, rest: AsyncIterator[bytes], headers: Mapping[str, str] | None
     ) -> None:
-        self.status_code = status_code
-        self.background = background
+        self.status_code = 200
+        self.background = None
         self._first = first
         self._rest = rest
         self.init_headers(headers)
@@ -59,8 +53,6 @@ class EventStreamResponse(Response):
                         await task
         if sending.done() and not sending.cancelled():
             sending.result()  # the body's own error, if it had one
-        if self.background is not None:
-            await self.background()
 
 
 async def _client_left(receive: Receive) -> None:

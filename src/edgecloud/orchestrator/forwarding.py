@@ -30,7 +30,7 @@ from edgecloud.model.tasks import Route
 
 from .endpoints import TierEndpoint
 from .records import RequestStatus
-from .routing import Deployment, Routed
+from .routing import Deployment, Routed, max_tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +55,7 @@ class Forwarder:
         body["model"] = endpoint.model
         body["stream"] = True
         body["stream_options"] = {"include_usage": True}
-        body["max_tokens"] = request.token_limit or self._settings.default_max_tokens
+        body["max_tokens"] = max_tokens(request, self._settings)
         # A tier's own stop sequences end a base model's answer at its template's next turn; a
         # request with ignore_eos asks for exactly max_tokens tokens (experiments), so they go.
         exact_length = (request.model_extra or {}).get("ignore_eos") is True

@@ -75,6 +75,11 @@ def known_policies() -> list[str]:
     return [*policy_names(), *ICL_MODES, *sorted(DRL_POLICIES)]
 
 
+def max_tokens(request: ChatCompletionRequest, settings: OrchestratorSettings) -> int:
+    """The tokens per choice the engine is asked for: the request's limit, or the default."""
+    return request.token_limit or settings.default_max_tokens
+
+
 class Router:
     def __init__(self, deployment: Deployment, decider: Decider) -> None:
         default = deployment.settings.default_policy
@@ -122,7 +127,7 @@ class Router:
 
     def _check_generation_bound(self, request: ChatCompletionRequest) -> None:
         limit = self._settings.max_generated_tokens
-        asked = request.n * (request.token_limit or self._settings.default_max_tokens)
+        asked = request.n * max_tokens(request, self._settings)
         if asked > limit:
             raise BadRequestError(
                 f"the request asks for {asked} tokens (n x max_tokens); at most {limit}",

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 import httpx
 import pytest
 
-from edgecloud.api.sse import iter_events
+from edgecloud.api.sse import iter_event_batches
 from edgecloud.stack import Processes, free_port
 
 TPOT_S = 0.01
@@ -45,7 +45,8 @@ async def test_a_stream_has_the_tokens_asked_for_at_its_pace_then_usage_and_done
             async with client.stream("POST", "/v1/chat/completions", json=body) as reply:
                 assert reply.status_code == 200
                 assert reply.headers["content-type"] == "text/event-stream"
-                events = [e async for e in iter_events(reply.aiter_bytes())]
+                batches = iter_event_batches(reply.aiter_bytes())
+                events = [e async for batch in batches for e in batch]
             elapsed_s = time.monotonic() - started
             payloads = [e.json() for e in events]
             role, *tokens, finish, usage, done = payloads

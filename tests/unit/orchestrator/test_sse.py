@@ -3,7 +3,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from edgecloud.api.sse import iter_events, parse_event
+from edgecloud.api.sse import iter_event_batches, parse_event
 from edgecloud.orchestrator.generation import GenerationTracker
 
 
@@ -19,7 +19,8 @@ def event(payload: object) -> bytes:
 @pytest.mark.anyio
 async def test_events_split_across_chunks_are_reassembled_byte_for_byte() -> None:
     stream = event({"a": 1}) + event({"b": 2}) + b"data: [DONE]\n\n"
-    events = [e async for e in iter_events(chunks(stream[:7], stream[7:30], stream[30:]))]
+    parts = chunks(stream[:7], stream[7:30], stream[30:])
+    events = [e async for batch in iter_event_batches(parts) for e in batch]
     assert [e.json() for e in events] == [{"a": 1}, {"b": 2}, None]
     assert b"".join(e.raw for e in events) == stream
     assert events[2].data == "[DONE]"
