@@ -8,7 +8,6 @@ Each is counted once, with the tier that last tried.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from dataclasses import dataclass
@@ -132,7 +131,7 @@ class Forwarder:
         """Wait for an admission slot, at most the admission timeout; the wait in seconds."""
         timeout_s = self._settings.admission_timeout_s
         try:
-            return await asyncio.wait_for(endpoint.acquire(), timeout_s)
+            return await endpoint.admit(timeout_s)
         except TimeoutError as exc:
             self._count(routed, RequestStatus.TIER_BUSY)
             raise TierBusyError(

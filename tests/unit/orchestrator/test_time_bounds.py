@@ -96,6 +96,22 @@ async def test_a_decision_llm_call_takes_an_edge_slot_like_a_request() -> None:
 
 
 @pytest.mark.anyio
+async def test_a_free_slot_is_taken_without_a_trip_through_the_event_loop() -> None:
+    """Each trip waits behind every relayed stream's pending events: a request must not make any
+    on its way to the engine when a slot is free."""
+    settings = SETTINGS.model_copy(update={"edge_max_in_flight": 1})
+    endpoint = TierEndpoint(Route.EDGE, settings.tier(Route.EDGE), httpx.AsyncClient(), 0.2)
+    queued_before: list[str] = []
+    asyncio.get_running_loop().call_soon(queued_before.append, "ran")
+    assert await endpoint.admit(1.0) < 0.01
+    assert endpoint.in_flight == 1
+    assert queued_before == []  # the callback queued before it has not run yet
+    with pytest.raises(TimeoutError):
+        await endpoint.admit(0.05)  # the only slot is held
+    assert endpoint.in_flight == 1
+
+
+@pytest.mark.anyio
 async def test_a_decision_llm_of_its_own_takes_a_bounded_number_of_calls() -> None:
     slot = bounded_slots(2)
     async with slot(), slot():
