@@ -6,7 +6,9 @@
    history). The overhead is the difference of the latency percentiles (request sent to last byte
    received), measured in ``--rounds`` rounds (direct and via alternating, so both see the same
    machine), of which the median round is reported; the orchestrator's and the engine's CPU share
-   of a core during the via runs are printed beside it.
+   of a core during the via runs are printed beside it. Each round also measures a bare relay
+   (``bare_relay``: aiohttp behind uvicorn, nothing else) in front of the same engine: its added
+   latency, the floor, is what any Python relay pays on this machine, the orchestrator included.
    The load comes from wrk when installed (Debian's package), else from httpx in this process,
    which on 2 cores competes with the servers for the CPU. With wrk, each stream's first request
    waits a random time within one response time, so the streams run out of step as users do;
@@ -27,6 +29,7 @@ import asyncio
 import random
 import shutil
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import AnyHttpUrl
@@ -35,6 +38,7 @@ from edgecloud.common.settings_env import settings_environment
 from edgecloud.orchestrator import OrchestratorSettings
 from edgecloud.stack import Processes, free_port
 
+from .bare_relay import ENGINE_URL_VARIABLE
 from .cpu import CpuMeter
 from .icl_decisions import icl_bench, task_states
 from .load_generators import latencies, percentile, wrk_percentiles
@@ -44,9 +48,16 @@ ENGINE_TPOT_S = 0.02  # the stand-in engine's pace, about the bundled SmolLM2 on
 ENGINE = "fast-engine"
 
 
-def _start(procs: Processes) -> tuple[str, str]:
+@dataclass(frozen=True)
+class Targets:
+    engine: str
+    orchestrator: str
+    bare_relay: str
+
+
+def _start(procs: Processes) -> Targets:
     """The stand-in engine (``fast_engine``: it leaves the CPU to the orchestrator, as a GPU
-    engine would) and an orchestrator in front of it (real Redis); their URLs."""
+    engine would), an orchestrator in front of it (real Redis) and a bare relay."""
     redis_url = procs.redis()
     port = free_port()
     fast_engine = [sys.executable, "-m", "edgecloud.bench.fast_engine", "--port", str(port)]
@@ -64,7 +75,12 @@ def _start(procs: Processes) -> tuple[str, str]:
         "edgecloud.orchestrator:create_app_from_env",
         settings_environment(settings),
     )
-    return engine, orchestrator
+    bare_relay = procs.app(
+        "bare-relay",
+        "edgecloud.bench.bare_relay:create_app_from_env",
+        {ENGINE_URL_VARIABLE: engine},
+    )
+    return Targets(engine, orchestrator, bare_relay)
 
 
 def _percentiles(
@@ -76,10 +92,56 @@ def _percentiles(
     return {q: percentile(measured, q) for q in (50, 99)}
 
 
-def _overhead(
-    procs: Processes, engine: str, orchestrator: str, args: argparse.Namespace
-) -> dict[int, tuple[float, float]]:
-    """Added p50 and p99 (ms) per concurrency level, the median of the rounds, as a table."""
+@dataclass(frozen=True)
+class Round:
+    """One round at one level: latency percentiles (s) and the orchestrator's and engine's CPU."""
+
+    direct: dict[int, float]
+    via: dict[int, float]
+    bare: dict[int, float]
+    cpu_pct: tuple[float, float]
+
+    def added_ms(self, q: int) -> float:
+        return (self.via[q] - self.direct[q]) * 1e3
+
+    def floor_ms(self, q: int) -> float:
+        return (self.bare[q] - self.direct[q]) * 1e3
+
+
+@dataclass(frozen=True)
+class Level:
+    """A level's reported numbers (ms): the median round of the orchestrator (by added p99),
+    and the floor's own median over the rounds."""
+
+    added_p50_ms: float
+    added_p99_ms: float
+    floor_p50_ms: float
+    floor_p99_ms: float
+
+
+def _round(
+    procs: Processes, targets: Targets, c: int, args: argparse.Namespace, use_wrk: bool
+) -> Round:
+    work, spread_ms = procs.log_dir, round(args.tokens * ENGINE_TPOT_S * 1e3)
+    meters = (CpuMeter(procs, "orchestrator"), CpuMeter(procs, ENGINE))
+    direct = _percentiles(targets.engine, c, args, work, use_wrk, spread_ms)
+    bare = _percentiles(targets.bare_relay, c, args, work, use_wrk, spread_ms)
+    for meter in meters:
+        meter.start()
+    via = _percentiles(targets.orchestrator, c, args, work, use_wrk, spread_ms)
+    cpu_pct = (meters[0].percent(), meters[1].percent())
+    return Round(direct, via, bare, cpu_pct)
+
+
+HEADER = (
+    f"{'streams':>7} {'direct p50':>10} {'via p50':>8} {'direct p99':>10} {'via p99':>8} "
+    f"{'added p50':>9} {'added p99':>9} {'floor p50':>9} {'floor p99':>9} {'orch CPU %':>10}"
+    f" {'engine CPU %':>12}"
+)
+
+
+def _overhead(procs: Processes, targets: Targets, args: argparse.Namespace) -> dict[int, Level]:
+    """Each level's added and floor latency (ms), as a table."""
     use_wrk = shutil.which("wrk") is not None
     print(
         "load generator:",
@@ -88,44 +150,39 @@ def _overhead(
         else "httpx in this process (`make bench-tools` installs Debian's wrk, a load generator "
         "that leaves the CPU to the servers)",
     )
-    print(
-        f"{'streams':>7} {'direct p50 ms':>14} {'via p50 ms':>11} {'direct p99 ms':>14} "
-        f"{'via p99 ms':>11} {'added p50 ms':>13} {'added p99 ms':>13} {'orch CPU %':>11}"
-        f" {'engine CPU %':>13}"
-    )
-    work = procs.log_dir
-    spread_ms = round(args.tokens * ENGINE_TPOT_S * 1e3)
-    meter = CpuMeter(procs, "orchestrator")
-    engine_meter = CpuMeter(procs, ENGINE)
-    overhead = {}
+    print("in ms; added = via the orchestrator - direct; floor = via a bare relay - direct")
+    print(HEADER)
+    levels = {}
     for c in CONCURRENCY:
-        rounds = []
-        for _ in range(args.rounds):
-            d = _percentiles(engine, c, args, work, use_wrk, spread_ms)
-            meter.start()
-            engine_meter.start()
-            v = _percentiles(orchestrator, c, args, work, use_wrk, spread_ms)
-            cpu = (meter.percent(), engine_meter.percent())
-            rounds.append((v[50] - d[50], v[99] - d[99], d, v, cpu))
-        p50_s, p99_s, d, v, cpu = sorted(rounds, key=lambda r: r[1])[len(rounds) // 2]
-        overhead[c] = (p50_s * 1e3, p99_s * 1e3)
-        spread = ", ".join(f"{r[1] * 1e3:.1f}" for r in rounds)
+        rounds = sorted(
+            (_round(procs, targets, c, args, use_wrk) for _ in range(args.rounds)),
+            key=lambda r: r.added_ms(99),
+        )
+        r = rounds[len(rounds) // 2]
+        floors = {q: sorted(x.floor_ms(q) for x in rounds)[len(rounds) // 2] for q in (50, 99)}
+        levels[c] = Level(r.added_ms(50), r.added_ms(99), floors[50], floors[99])
         print(
-            f"{c:>7} {d[50] * 1e3:>14.1f} {v[50] * 1e3:>11.1f} {d[99] * 1e3:>14.1f} "
-            f"{v[99] * 1e3:>11.1f} {p50_s * 1e3:>13.2f} {p99_s * 1e3:>13.2f} {cpu[0]:>11.0f}"
-            f" {cpu[1]:>13.0f}"
-            f"   (added p99 of the rounds: {spread})"
+            f"{c:>7} {r.direct[50] * 1e3:>10.1f} {r.via[50] * 1e3:>8.1f}"
+            f" {r.direct[99] * 1e3:>10.1f} {r.via[99] * 1e3:>8.1f}"
+            f" {r.added_ms(50):>9.2f} {r.added_ms(99):>9.2f}"
+            f" {floors[50]:>9.2f} {floors[99]:>9.2f} {r.cpu_pct[0]:>10.0f} {r.cpu_pct[1]:>12.0f}"
+            f"   (added p99 of the rounds: {', '.join(f'{x.added_ms(99):.1f}' for x in rounds)};"
+            f" floor p99: {', '.join(f'{x.floor_ms(99):.1f}' for x in rounds)})"
         )
     if use_wrk:
-        c = max(CONCURRENCY)
-        d = wrk_percentiles(engine, c, args.seconds, args.tokens, work, 0)
-        v = wrk_percentiles(orchestrator, c, args.seconds, args.tokens, work, 0)
-        print(
-            f"{c} streams started together (bursts): added p50 {(v[50] - d[50]) * 1e3:.2f} ms,"
-            f" p99 {(v[99] - d[99]) * 1e3:.2f} ms (direct p99 {d[99] * 1e3:.1f} ms,"
-            f" via {v[99] * 1e3:.1f} ms)"
-        )
-    return overhead
+        _synchronized_start(procs, targets, args)
+    return levels
+
+
+def _synchronized_start(procs: Processes, targets: Targets, args: argparse.Namespace) -> None:
+    c, work = max(CONCURRENCY), procs.log_dir
+    d = wrk_percentiles(targets.engine, c, args.seconds, args.tokens, work, 0)
+    v = wrk_percentiles(targets.orchestrator, c, args.seconds, args.tokens, work, 0)
+    print(
+        f"{c} streams started together (bursts): added p50 {(v[50] - d[50]) * 1e3:.2f} ms,"
+        f" p99 {(v[99] - d[99]) * 1e3:.2f} ms (direct p99 {d[99] * 1e3:.1f} ms,"
+        f" via {v[99] * 1e3:.1f} ms)"
+    )
 
 
 def main() -> None:
@@ -137,19 +194,22 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="direct and via, alternating")
     args = parser.parse_args()
     with Processes(Path(".work/bench/orchestrator")) as procs:
-        engine, orchestrator = _start(procs)
-        asyncio.run(latencies(orchestrator, 4, 2, args.tokens))  # warm-up
-        overhead = _overhead(procs, engine, orchestrator, args)
+        targets = _start(procs)
+        for url in (targets.orchestrator, targets.bare_relay):
+            asyncio.run(latencies(url, 4, 2, args.tokens))  # warm-up
+        levels = _overhead(procs, targets, args)
         if args.skip_icl:
             return
         llm_url = procs.bundled_llm()
         icl = asyncio.run(icl_bench(llm_url, task_states(random.Random(3))))
 
-    p50, p99 = overhead[64]
-    p50_256, p99_256 = overhead[256]
+    at_64, at_256 = levels[64], levels[256]
     print(
-        f"RESULT orchestrator overhead_p50_ms={p50:.2f} overhead_p99_ms={p99:.2f} "
-        f"overhead_p50_ms_256={p50_256:.2f} overhead_p99_ms_256={p99_256:.2f} "
+        f"RESULT orchestrator overhead_p50_ms={at_64.added_p50_ms:.2f} "
+        f"overhead_p99_ms={at_64.added_p99_ms:.2f} "
+        f"overhead_p50_ms_256={at_256.added_p50_ms:.2f} "
+        f"overhead_p99_ms_256={at_256.added_p99_ms:.2f} "
+        f"floor_p50_ms_256={at_256.floor_p50_ms:.2f} floor_p99_ms_256={at_256.floor_p99_ms:.2f} "
         f"icl_request_p50_ms={icl['choice'][0]:.1f} icl_cached_p50_ms={icl['cached'][0]:.3f}"
     )
 
