@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from .catalog import BundledModel
+from .cpu_dtype import host_serving_dtype
 from .settings import EngineSettings
 
 
@@ -26,7 +27,7 @@ def vllm_command(settings: EngineSettings, model_path: Path, served_name: str) -
         "--max-model-len",
         str(settings.max_model_len),
         "--dtype",
-        "bfloat16",
+        host_serving_dtype() if settings.dtype == "auto" else settings.dtype,
     ]
     if settings.enforce_eager:
         argv.append("--enforce-eager")

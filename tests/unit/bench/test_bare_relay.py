@@ -1,4 +1,4 @@
-"""The bare relay (the benchmark's floor) passes the engine's stream on unchanged, over real HTTP."""
+"""The bare relay (the benchmark's floor) passes the engine's stream on, over real HTTP."""
 
 from __future__ import annotations
 
@@ -31,9 +31,11 @@ def urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
 
 
 def _stream(url: str) -> tuple[httpx.Response, bytes]:
-    with httpx.Client(base_url=url) as client:
-        with client.stream("POST", "/v1/chat/completions", json=BODY) as reply:
-            return reply, reply.read()
+    with (
+        httpx.Client(base_url=url) as client,
+        client.stream("POST", "/v1/chat/completions", json=BODY) as reply,
+    ):
+        return reply, reply.read()
 
 
 def test_a_stream_comes_through_as_the_engine_sent_it(urls: tuple[str, str]) -> None:
