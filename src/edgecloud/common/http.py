@@ -87,6 +87,19 @@ def relay_timeout(connect_s: float, read_s: float, pool_s: float) -> httpx.Timeo
     return httpx.Timeout(connect=connect_s, read=read_s, write=read_s, pool=pool_s)
 
 
+def _pooled(limits: httpx.Limits) -> httpx.Limits:
+    return httpx.Limits(
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=KEEPALIVE_EXPIRY_S,
+    )
+
+
+def relay_transport(limits: httpx.Limits) -> RelayTransport:
+    """aiohttp's pool behind httpx's transport interface, with the relays' keep-alive."""
+    return RelayTransport(limits=_pooled(limits))
+
+
 def relay_client(
     timeout: httpx.Timeout,
     limits: httpx.Limits,
@@ -94,16 +107,11 @@ def relay_client(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> httpx.AsyncClient:
     """A client for relaying streams; ``transport`` replaces the network in tests."""
-    limits = httpx.Limits(
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=KEEPALIVE_EXPIRY_S,
-    )
     return httpx.AsyncClient(
         base_url=base_url,
         timeout=timeout,
-        limits=limits,
+        limits=_pooled(limits),
         # Proxy variables would make httpx mount its own transports and bypass this one.
         trust_env=False,
-        transport=transport if transport is not None else RelayTransport(limits=limits),
+        transport=transport if transport is not None else relay_transport(limits),
     )

@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 
 from edgecloud.api import headers as h
 from edgecloud.common.gc_tuning import freeze_startup_objects
-from edgecloud.common.http import relay_client, relay_timeout
+from edgecloud.common.http import relay_client, relay_timeout, relay_transport
 from edgecloud.common.service_app import service_app
 from edgecloud.common.tasks import BackgroundTasks, running
 from edgecloud.icl import Decider, DecisionClient, PoolFeed
@@ -76,9 +76,12 @@ async def _start(
     stack.push_async_callback(redis.aclose)
     endpoints = {}
     for route in Route:
-        client = _engine_client(settings, route, transports.get(route))
+        transport = transports.get(route) or relay_transport(ENGINE_LIMITS)
+        client = _engine_client(settings, route, transport)
         http = await stack.enter_async_context(client)
-        endpoints[route] = TierEndpoint(route, settings.tier(route), http, settings.ewma_weight)
+        endpoints[route] = TierEndpoint(
+            route, settings.tier(route), http, settings.ewma_weight, transport
+        )
     icl_http = await stack.enter_async_context(
         _decision_llm_client(settings, transports.get("icl"))
     )
@@ -127,13 +130,15 @@ def _decision_admission(settings: OrchestratorSettings, edge: TierEndpoint) -> A
     return bounded_slots(settings.icl_max_in_flight)
 
 
+ENGINE_LIMITS = httpx.Limits(max_connections=512, max_keepalive_connections=128)
+
+
 def _engine_client(
-    settings: OrchestratorSettings, route: Route, transport: httpx.AsyncBaseTransport | None
+    settings: OrchestratorSettings, route: Route, transport: httpx.AsyncBaseTransport
 ) -> httpx.AsyncClient:
     read_s = settings.read_timeout_s
     timeout = relay_timeout(settings.connect_timeout_s, read_s, pool_s=read_s)
-    limits = httpx.Limits(max_connections=512, max_keepalive_connections=128)
-    client = relay_client(timeout, limits, str(settings.tier(route).url), transport)
+    client = relay_client(timeout, ENGINE_LIMITS, str(settings.tier(route).url), transport)
     if settings.shared_secret is not None:
         # The radio emulator's backhaul (the cloud tier's path by default) serves only us.
         client.headers[h.BACKHAUL_TOKEN] = settings.shared_secret.get_secret_value()

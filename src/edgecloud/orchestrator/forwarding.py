@@ -144,11 +144,8 @@ class Forwarder:
     ) -> httpx.Response:
         # Identity coding: the relay passes the stream's own bytes on, undecoded.
         headers = {h.REQUEST_ID: routed.request_id, "Accept-Encoding": "identity"}
-        request = endpoint.client.build_request(
-            "POST", "/v1/chat/completions", json=body, headers=headers
-        )
         try:
-            return await endpoint.client.send(request, stream=True)
+            return await endpoint.open_stream(body, headers)
         except httpx.TransportError as exc:
             self._metrics.tier_failures.labels(endpoint.route.value, "unavailable").inc()
             raise TierUnavailableError(

@@ -39,8 +39,9 @@ def experience(delay_s: float) -> Experience:
 
 
 def build() -> tuple[StateReset, dict[Route, TierEndpoint], Decider, PoolFeed, InMemorySource]:
-    http = httpx.AsyncClient(transport=httpx.MockTransport(FakeEngine("m")))
-    endpoints = {r: TierEndpoint(r, SETTINGS.tier(r), http, 0.5) for r in Route}
+    transport = httpx.MockTransport(FakeEngine("m"))
+    http = httpx.AsyncClient(transport=transport)
+    endpoints = {r: TierEndpoint(r, SETTINGS.tier(r), http, 0.5, transport) for r in Route}
     source = InMemorySource()
     feed = PoolFeed(ExperiencePool(10), source, stale_after_s=30.0)
     decider = Decider(

@@ -10,9 +10,16 @@ import httpx
 import pytest
 
 from edgecloud.model import Route
+from edgecloud.orchestrator import OrchestratorSettings
 from edgecloud.orchestrator.endpoints import TierEndpoint, bounded_slots
 from edgecloud.orchestrator.relay import _drained_unless_gone
 from tests.unit.orchestrator.fakes import SETTINGS, FakeEngine, chat, engine_stream, orchestrator
+
+
+def _edge_endpoint(settings: OrchestratorSettings) -> TierEndpoint:
+    transport = httpx.AsyncHTTPTransport()
+    client = httpx.AsyncClient(transport=transport)
+    return TierEndpoint(Route.EDGE, settings.tier(Route.EDGE), client, 0.2, transport)
 
 
 class SlowEngine:
@@ -87,7 +94,7 @@ async def test_a_client_that_stays_gets_the_whole_answer() -> None:
 @pytest.mark.anyio
 async def test_a_decision_llm_call_takes_an_edge_slot_like_a_request() -> None:
     settings = SETTINGS.model_copy(update={"edge_max_in_flight": 1})
-    endpoint = TierEndpoint(Route.EDGE, settings.tier(Route.EDGE), httpx.AsyncClient(), 0.2)
+    endpoint = _edge_endpoint(settings)
     async with endpoint.slot():
         assert endpoint.in_flight == 1
         with pytest.raises(TimeoutError):
@@ -100,7 +107,7 @@ async def test_a_free_slot_is_taken_without_a_trip_through_the_event_loop() -> N
     """Each trip waits behind every relayed stream's pending events: a request must not make any
     on its way to the engine when a slot is free."""
     settings = SETTINGS.model_copy(update={"edge_max_in_flight": 1})
-    endpoint = TierEndpoint(Route.EDGE, settings.tier(Route.EDGE), httpx.AsyncClient(), 0.2)
+    endpoint = _edge_endpoint(settings)
     queued_before: list[str] = []
     asyncio.get_running_loop().call_soon(queued_before.append, "ran")
     assert await endpoint.admit(1.0) < 0.01
