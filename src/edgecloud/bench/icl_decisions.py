@@ -128,9 +128,11 @@ async def icl_bench(llm_url: str, states: list[TaskState]) -> dict[str, tuple[fl
                 background,
             )
             if policy == "icl-cached":
-                for state in states:  # warm the cache: one LLM call per discrete state
+                # Warm the cache, one discrete state at a time: all at once, the one-core engine
+                # took longer than the decider's timeout for every call (fallback 100%).
+                for state in states:
                     await decider.decide(policy, state)
-                await background.drain(timeout_s=120)
+                    await background.drain(timeout_s=30)
             times, agreement, fallback = await icl_configuration(decider, states, policy, registry)
         results[label] = (statistics.median(times) * 1e3, agreement, fallback)
         print(
