@@ -68,6 +68,9 @@ def test_with_one_of_two_orchestrators_killed_requests_go_on_through_the_other(
         extra_service(stack, "radio-emulator", "radio-two-orchestrators", {
             "EDGECLOUD_RADIO_ORCHESTRATOR_URL": doomed,
             "EDGECLOUD_RADIO_ORCHESTRATOR_REPLICAS": stack.orchestrator_url,
+            # Only a request finds the dead replica: a health check that came first (every 1 s
+            # by default, during the request's uplink air time) would leave no failover to count.
+            "EDGECLOUD_RADIO_ORCHESTRATOR_CHECK_S": "600",
         }) as (radio, _),
     ):  # fmt: skip
 
