@@ -17,12 +17,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 import time
 from dataclasses import dataclass
 from typing import cast
 
 import httptools
 import uvloop
+
+from edgecloud.stack import Processes, free_port
 
 from .fake_engine import chunk_event, closing_events, completion_body
 
@@ -158,6 +161,14 @@ async def serve(host: str, port: int, tpot_s: float) -> None:
     engine = FastEngine(tpot_s)
     async with await listen(engine, host, port):
         await engine.tick()
+
+
+def start(procs: Processes, tpot_s: float, name: str = "fast-engine") -> str:
+    """Run the stand-in engine as a process of its own (on uvloop), under ``procs``; its URL."""
+    port = free_port()
+    argv = [sys.executable, "-m", "edgecloud.bench.fast_engine", "--port", str(port)]
+    procs.http(name, [*argv, "--tpot-s", str(tpot_s)], port, {}, health="/health")
+    return f"http://127.0.0.1:{port}"
 
 
 def main() -> None:

@@ -28,7 +28,6 @@ import argparse
 import asyncio
 import random
 import shutil
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,8 +35,9 @@ from pydantic import AnyHttpUrl
 
 from edgecloud.common.settings_env import settings_environment
 from edgecloud.orchestrator import OrchestratorSettings
-from edgecloud.stack import Processes, free_port
+from edgecloud.stack import Processes
 
+from . import fast_engine
 from .bare_relay import ENGINE_URL_VARIABLE
 from .cpu import CpuMeter
 from .icl_decisions import icl_bench, task_states
@@ -59,10 +59,7 @@ def _start(procs: Processes) -> Targets:
     """The stand-in engine (``fast_engine``: it leaves the CPU to the orchestrator, as a GPU
     engine would), an orchestrator in front of it (real Redis) and a bare relay."""
     redis_url = procs.redis()
-    port = free_port()
-    fast_engine = [sys.executable, "-m", "edgecloud.bench.fast_engine", "--port", str(port)]
-    procs.http(ENGINE, [*fast_engine, "--tpot-s", str(ENGINE_TPOT_S)], port, {}, health="/health")
-    engine = f"http://127.0.0.1:{port}"
+    engine = fast_engine.start(procs, ENGINE_TPOT_S, ENGINE)
     settings = OrchestratorSettings(
         redis_url=redis_url,
         edge_url=AnyHttpUrl(engine),
@@ -120,10 +117,15 @@ class Level:
 
 
 def _round(
-    procs: Processes, targets: Targets, c: int, args: argparse.Namespace, use_wrk: bool
+    procs: Processes,
+    targets: Targets,
+    meters: tuple[CpuMeter, CpuMeter],
+    c: int,
+    args: argparse.Namespace,
+    use_wrk: bool,
 ) -> Round:
+    """Direct, bare and via at ``c`` streams; ``meters`` (orchestrator, engine) over the via run."""
     work, spread_ms = procs.log_dir, round(args.tokens * ENGINE_TPOT_S * 1e3)
-    meters = (CpuMeter(procs, "orchestrator"), CpuMeter(procs, ENGINE))
     direct = _percentiles(targets.engine, c, args, work, use_wrk, spread_ms)
     bare = _percentiles(targets.bare_relay, c, args, work, use_wrk, spread_ms)
     for meter in meters:
@@ -152,10 +154,11 @@ def _overhead(procs: Processes, targets: Targets, args: argparse.Namespace) -> d
     )
     print("in ms; added = via the orchestrator - direct; floor = via a bare relay - direct")
     print(HEADER)
+    meters = (CpuMeter(procs, "orchestrator"), CpuMeter(procs, ENGINE))
     levels = {}
     for c in CONCURRENCY:
         rounds = sorted(
-            (_round(procs, targets, c, args, use_wrk) for _ in range(args.rounds)),
+            (_round(procs, targets, meters, c, args, use_wrk) for _ in range(args.rounds)),
             key=lambda r: r.added_ms(99),
         )
         r = rounds[len(rounds) // 2]

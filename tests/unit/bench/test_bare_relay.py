@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
+from edgecloud.bench import fast_engine
 from edgecloud.bench.bare_relay import ENGINE_URL_VARIABLE
-from edgecloud.stack import Processes, free_port
+from edgecloud.stack import Processes
 
 BODY = {"model": "m", "stream": True, "max_tokens": 5, "messages": []}
 
@@ -17,11 +17,8 @@ BODY = {"model": "m", "stream": True, "max_tokens": 5, "messages": []}
 @pytest.fixture(scope="module")
 def urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """The stand-in engine and the bare relay in front of it, as the benchmark runs them."""
-    port = free_port()
-    engine = [sys.executable, "-m", "edgecloud.bench.fast_engine", "--port", str(port)]
     with Processes(tmp_path_factory.mktemp("bare-relay")) as procs:
-        procs.http("fast-engine", [*engine, "--tpot-s", "0.005"], port, {}, health="/health")
-        engine_url = f"http://127.0.0.1:{port}"
+        engine_url = fast_engine.start(procs, 0.005)
         relay_url = procs.app(
             "bare-relay",
             "edgecloud.bench.bare_relay:create_app_from_env",

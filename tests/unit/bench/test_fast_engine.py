@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -12,7 +11,8 @@ import httpx
 import pytest
 
 from edgecloud.api.sse import iter_event_batches
-from edgecloud.stack import Processes, free_port
+from edgecloud.bench import fast_engine
+from edgecloud.stack import Processes
 
 TPOT_S = 0.01
 
@@ -20,15 +20,12 @@ TPOT_S = 0.01
 @pytest.fixture(scope="module")
 def engine_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The module as the benchmark runs it: its own process, on uvloop."""
-    port = free_port()
-    argv = [sys.executable, "-m", "edgecloud.bench.fast_engine", "--port", str(port)]
     with Processes(tmp_path_factory.mktemp("fast-engine")) as procs:
-        procs.http("fast-engine", [*argv, "--tpot-s", str(TPOT_S)], port, {}, health="/health")
-        yield f"http://127.0.0.1:{port}"
+        yield fast_engine.start(procs, TPOT_S)
 
 
 @asynccontextmanager
-async def fast_engine(url: str) -> AsyncIterator[httpx.AsyncClient]:
+async def one_connection(url: str) -> AsyncIterator[httpx.AsyncClient]:
     limits = httpx.Limits(max_connections=1)  # one connection: keep-alive is used
     async with httpx.AsyncClient(base_url=url, limits=limits) as client:
         yield client
@@ -39,7 +36,7 @@ async def test_a_stream_has_the_tokens_asked_for_at_its_pace_then_usage_and_done
     engine_url: str,
 ) -> None:
     body = {"model": "m", "stream": True, "max_tokens": 20, "messages": []}
-    async with fast_engine(engine_url) as client:
+    async with one_connection(engine_url) as client:
         for _ in range(2):  # the second request on the same kept-alive connection
             started = time.monotonic()
             async with client.stream("POST", "/v1/chat/completions", json=body) as reply:
@@ -66,7 +63,7 @@ async def test_a_stream_has_the_tokens_asked_for_at_its_pace_then_usage_and_done
 
 @pytest.mark.anyio
 async def test_health_metrics_a_plain_completion_and_unknown_paths(engine_url: str) -> None:
-    async with fast_engine(engine_url) as client:
+    async with one_connection(engine_url) as client:
         health = await client.get("/health")
         metrics = await client.get("/metrics")
         plain = await client.post("/v1/chat/completions", json={"model": "m", "max_tokens": 3})
